@@ -1,0 +1,143 @@
+"""Differentiating on request (``grad``) and ops a learner defines (``Function``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .graph import _Mode, backward, no_grad
+from .scalar_math import rule
+from .tensor import Tensor, _Capture, _data, _seed, result
+from .value import Value
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """d sum(outputs) / d input for each input, returned as a tuple of Tensors; no ``.grad``
+    anywhere is touched (torch.autograd.grad). Higher-order gradients (create_graph=True) are
+    not supported by this engine and raise."""
+    if create_graph:
+        raise ValueError("grad(create_graph=True): this engine computes first derivatives only")
+    outputs = list(outputs) if isinstance(outputs, list | tuple) else [outputs]
+    single = not isinstance(inputs, list | tuple)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif not isinstance(grad_outputs, list | tuple):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(
+            f"grad: {len(outputs)} outputs but {len(grad_outputs)} grad_outputs were given"
+        )
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise ValueError(f"grad: input {i} does not require grad, so it has no gradient")
+    if _Capture.targets is not None:
+        raise RuntimeError("grad() cannot run inside another grad() call")
+    _Capture.targets = {id(t): None for t in inputs}
+    try:
+        for k, (out, g_out) in enumerate(zip(outputs, grad_outputs)):
+            if not out.requires_grad:
+                raise RuntimeError(f"grad: output {k} does not require grad")
+            keep = retain_graph if retain_graph is not None else False
+            backward(out, _seed(out, g_out), keep or k < len(outputs) - 1)
+        found = [_Capture.targets[id(t)] for t in inputs]
+    finally:
+        _Capture.targets = None
+    grads = []
+    for i, (t, g) in enumerate(zip(inputs, found)):
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        grads.append(None if g is None else Tensor._wrap(np.array(g, dtype=t.data.dtype)))
+    return tuple(grads)
+
+
+class Context:
+    """What ``forward`` leaves for ``backward``: ``save_for_backward(*tensors)`` and any
+    attribute set on it."""
+
+    def __init__(self, needs_input_grad: tuple):
+        self.needs_input_grad = needs_input_grad
+        self.saved_tensors = ()
+
+    def save_for_backward(self, *tensors) -> None:
+        self.saved_tensors = tensors
+
+
+class _FunctionValue(Value):
+    """A Value made by a Function: carries the Function's context for its backward."""
+
+    __slots__ = ("_ctx",)
+
+
+class Function:
+    """A user-defined op, as torch.autograd.Function: subclass it with two static methods,
+    ``forward(ctx, *inputs)`` (plain computation, nothing recorded) and
+    ``backward(ctx, grad)`` (one gradient per input, None where there is none); then call
+    ``MyOp.apply(*inputs)``. Works on Tensors and on Values.
+
+    >>> class Cube(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad * 3 * x * x
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+
+        @rule(cls.__name__)
+        def function_rule(node, g):
+            return _run_backward(cls, node, g)
+
+        cls._rule = staticmethod(function_rule)
+
+    @staticmethod
+    def forward(ctx, *inputs):
+        raise NotImplementedError("a Function subclass defines forward(ctx, *inputs)")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError("a Function subclass defines backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *inputs):
+        positions = [i for i, x in enumerate(inputs) if isinstance(x, Tensor | Value)]
+        parents = tuple(inputs[i] for i in positions)
+        ctx = Context(tuple(isinstance(x, Tensor | Value) and x.requires_grad for x in inputs))
+        ctx._positions = positions
+        with no_grad():
+            out = cls.forward(ctx, *inputs)
+        record = _Mode.grad_enabled and any(p.requires_grad for p in parents)
+        if any(isinstance(p, Value) for p in parents):
+            made = _FunctionValue(out)
+            if record:
+                made._parents, made._backward, made._ctx = parents, cls._rule, ctx
+            return made
+        if not record:
+            return Tensor._wrap(_data(out))
+        return result(_data(out), parents, cls._rule, ctx)
+
+
+def _run_backward(cls, node, g):
+    ctx = node._ctx if isinstance(node, _FunctionValue) else node._saved
+    is_value = isinstance(node, Value)
+    with no_grad():
+        grads = cls.backward(ctx, g if is_value else Tensor._wrap(g))
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    if len(grads) != len(ctx.needs_input_grad):
+        raise RuntimeError(
+            f"{cls.__name__}.backward returned {len(grads)} gradients for "
+            f"{len(ctx.needs_input_grad)} inputs of forward"
+        )
+    picked = [grads[i] for i in ctx._positions]
+    if is_value:
+        return tuple(None if gr is None else float(_data(gr)) for gr in picked)
+    return tuple(None if gr is None else np.asarray(_data(gr)) for gr in picked)

@@ -1,0 +1,258 @@
+"""The graph core shared by Value and Tensor: grad mode, anomaly mode and the backward driver.
+
+A node (a Value or a Tensor) made by an op stores its parents, the op's backward rule (a plain
+module-level function, never a closure over the node) and whatever the rule needs that its
+parents do not already hold. The rule is called as ``rule(node, grad)`` and returns one
+gradient per parent (None for a parent that needs none). Nothing points from a parent back to
+its children, so a graph holds no reference cycle and is freed by reference counting.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import traceback
+import weakref
+from typing import Any
+
+
+class GraphFreedError(RuntimeError):
+    """Raised by a second backward through a graph whose saved values were released."""
+
+
+class AnomalyError(FloatingPointError):
+    """Raised in anomaly mode by the first op whose result or gradient holds nan or inf."""
+
+
+class _Mode:
+    """Process-wide switches read by every op (plain class attributes: the cheapest lookup)."""
+
+    grad_enabled = True
+    anomaly = False
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record the graph right now."""
+    return _Mode.grad_enabled
+
+
+class _GradSwitch:
+    """A context manager that is also a decorator, used bare or called: ``@no_grad``,
+    ``@no_grad()`` and ``with no_grad():`` all work, as in PyTorch."""
+
+    _enabled: bool
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        if func is None:
+            return self
+        if not callable(func):
+            raise TypeError(f"{cls.__name__}() takes no argument or a function, got {func!r}")
+        return self(func)
+
+    def __enter__(self):
+        self._previous = _Mode.grad_enabled
+        _Mode.grad_enabled = self._enabled
+
+    def __exit__(self, *exc):
+        _Mode.grad_enabled = self._previous
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradSwitch):
+    """Record nothing inside: results carry no graph and require no grad."""
+
+    _enabled = False
+
+
+class enable_grad(_GradSwitch):
+    """Record again inside a ``no_grad`` block."""
+
+    _enabled = True
+
+
+class set_grad_enabled(_GradSwitch):
+    """``set_grad_enabled(False)`` is ``no_grad()``; ``set_grad_enabled(True)`` is ``enable_grad()``."""
+
+    def __new__(cls, mode: bool):
+        self = object.__new__(cls)
+        self._enabled = bool(mode)
+        return self
+
+    def __call__(self, func):
+        mode = self._enabled
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+# Where each node of an anomaly-mode forward pass was made, so a bad gradient can name it.
+_made_at: dict[int, tuple[weakref.ref, str]] = {}
+
+
+class detect_anomaly:
+    """Turn the first nan or inf an op makes, forward or backward, into an AnomalyError that
+    names the op and the line of user code that called it. Slows every op: for debugging."""
+
+    def __init__(self, enabled: bool = True):
+        self._enabled = enabled
+
+    def __enter__(self):
+        self._previous = _Mode.anomaly
+        _Mode.anomaly = self._enabled
+        return self
+
+    def __exit__(self, *exc):
+        _Mode.anomaly = self._previous
+        if not _Mode.anomaly:
+            _made_at.clear()
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with detect_anomaly(self._enabled):
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+_LIBRARY = tuple(
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), package) + os.sep
+    for package in ("autograd", "nn")
+)
+
+
+def _caller() -> str:
+    """The innermost stack frame outside autograd and nn, as 'file:line in function'."""
+    for frame in reversed(traceback.extract_stack()):
+        if not frame.filename.startswith(_LIBRARY):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}"
+    return "<unknown>"
+
+
+def _is_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    import numpy as np
+
+    return bool(np.isfinite(value).all())
+
+
+def check_anomaly(node, op: str) -> None:
+    """Called by ops in anomaly mode: raise if the new node's value is not finite, else remember
+    where it was made so that a bad gradient later can be traced back here."""
+    where = _caller()
+    if not _is_finite(node.data):
+        raise AnomalyError(f"op '{op}' produced nan or inf in its forward pass, called at {where}")
+    _made_at[id(node)] = (weakref.ref(node), where)
+
+
+def _where_made(node) -> str:
+    entry = _made_at.get(id(node))
+    if entry is not None and entry[0]() is node:
+        return entry[1]
+    return "<made outside detect_anomaly>"
+
+
+def op_name(node) -> str:
+    """The short name of the op that made a node ('' for a leaf)."""
+    rule = node._backward
+    return "" if rule is None else rule.op
+
+
+def backward(root, seed, retain_graph: bool) -> None:
+    """Send ``seed`` (d root / d root) back through the graph below ``root``.
+
+    Iterative Kahn order, no recursion: a first walk counts, for every node that requires grad,
+    how many of its consumers lie in this graph; the second releases a node once all of them
+    have sent it their gradient, so each node's gradient is complete when its rule runs.
+    """
+    nodes = [root]
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for parent in node._parents:
+            if parent.requires_grad:
+                parent._pending += 1
+                if parent._pending == 1:
+                    nodes.append(parent)
+                    stack.append(parent)
+    anomaly = _Mode.anomaly
+    delivered: set[int] = set()
+    root._g = seed
+    ready = [root]
+    try:
+        while ready:
+            node = ready.pop()
+            g = node._g
+            node._g = None
+            rule = node._backward
+            if g is not None:
+                g = node._take_grad(g, delivered)
+            if rule is None:
+                continue
+            saved = node._saved
+            if saved is FREED:
+                raise GraphFreedError(
+                    f"backward through op '{rule.op}' a second time, but its saved values were "
+                    "released by the first backward; pass retain_graph=True to the first call"
+                )
+            if g is None:
+                grads = (None,) * len(node._parents)
+            else:
+                grads = rule(node, g)
+                if anomaly:
+                    _check_grads(node, rule.op, grads)
+            if not retain_graph and saved is not KEEP:
+                node._saved = FREED
+            for parent, pg in zip(node._parents, grads):
+                if not parent.requires_grad:
+                    continue
+                if pg is not None:
+                    pending = parent._g
+                    parent._g = pg if pending is None else pending + pg
+                parent._pending -= 1
+                if parent._pending == 0:
+                    ready.append(parent)
+    finally:
+        # Normally every counter is back at zero; after an error, reset what is left.
+        for node in nodes:
+            node._pending = 0
+            node._g = None
+
+
+def _check_grads(node, op: str, grads) -> None:
+    for i, g in enumerate(grads):
+        if g is not None and not _is_finite(g):
+            raise AnomalyError(
+                f"the backward of op '{op}' produced nan or inf in the gradient of its input {i}; "
+                f"the op was called at {_where_made(node)}"
+            )
+
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+FREED = _Marker("FREED")  # a node's saved values after a backward without retain_graph
+KEEP = _Marker("KEEP")  # a node whose rule needs nothing beyond its parents: never freed

@@ -1,0 +1,411 @@
+"""Elementwise ops: each forward next to its local derivative.
+
+Binary ops broadcast as numpy does; their rules send each gradient back to its input's shape
+with ``sum_to``. A rule computes a gradient only for the inputs that require one.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..graph import KEEP
+from ..scalar_math import rule
+from ..tensor import Tensor, _data, lift, result
+
+
+def sum_to(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Undo broadcasting: sum ``g`` over the axes along which an input of ``shape`` was
+    stretched, so the gradient has the input's shape."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
+    )
+    return g.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def _broadcast_error(op: str, a, b, err: ValueError) -> ValueError:
+    return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together")
+
+
+def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None, reflected: bool = False) -> Tensor:
+    b = lift(b, a)
+    if reflected:
+        a, b = b, a
+    try:
+        data = fn(a.data, b.data)
+    except ValueError as err:
+        raise _broadcast_error(op, a, b, err) from None
+    return result(data, (a, b), rule_fn, saved)
+
+
+# -- arithmetic -----------------------------------------------------------------------------------
+
+
+def add(a, b):
+    return _binary("add", np.add, a, b, _add, KEEP)
+
+
+def radd(a, b):
+    return _binary("add", np.add, a, b, _add, KEEP, reflected=True)
+
+
+@rule("add")
+def _add(node, g):
+    a, b = node._parents
+    return (
+        sum_to(g, a.data.shape) if a.requires_grad else None,
+        sum_to(g, b.data.shape) if b.requires_grad else None,
+    )
+
+
+def sub(a, b):
+    return _binary("sub", np.subtract, a, b, _sub, KEEP)
+
+
+def rsub(a, b):
+    return _binary("sub", np.subtract, a, b, _sub, KEEP, reflected=True)
+
+
+@rule("sub")
+def _sub(node, g):
+    a, b = node._parents
+    return (
+        sum_to(g, a.data.shape) if a.requires_grad else None,
+        sum_to(-g, b.data.shape) if b.requires_grad else None,
+    )
+
+
+def mul(a, b):
+    return _binary("mul", np.multiply, a, b, _mul)
+
+
+def rmul(a, b):
+    return _binary("mul", np.multiply, a, b, _mul, reflected=True)
+
+
+@rule("mul")
+def _mul(node, g):
+    a, b = node._parents
+    return (
+        sum_to(g * b.data, a.data.shape) if a.requires_grad else None,
+        sum_to(g * a.data, b.data.shape) if b.requires_grad else None,
+    )
+
+
+def div(a, b):
+    return _binary("div", np.true_divide, a, b, _div)
+
+
+def rdiv(a, b):
+    return _binary("div", np.true_divide, a, b, _div, reflected=True)
+
+
+@rule("div")
+def _div(node, g):
+    a, b = node._parents
+    ga = g / b.data
+    return (
+        sum_to(ga, a.data.shape) if a.requires_grad else None,
+        sum_to(-ga * node.data, b.data.shape) if b.requires_grad else None,
+    )
+
+
+def pow(a, b):
+    """a ** b; the exponent may be a number or a tensor."""
+    return _binary("pow", np.power, a, b, _pow)
+
+
+def rpow(a, b):
+    return _binary("pow", np.power, a, b, _pow, reflected=True)
+
+
+@rule("pow")
+def _pow(node, g):
+    a, b = node._parents
+    x, n = a.data, b.data
+    ga = gb = None
+    if a.requires_grad:
+        ga = sum_to(g * n * np.power(x, n - 1), x.shape)
+    if b.requires_grad:
+        # d(x^n)/dn = x^n log x, taken as 0 where x = 0 (the limit from above)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_x = np.where(x == 0, 0, np.log(np.where(x == 0, 1, x)))
+        gb = sum_to(g * node.data * log_x, n.shape)
+    return ga, gb
+
+
+def neg(a):
+    return result(np.negative(a.data), (a,), _neg, KEEP)
+
+
+@rule("neg")
+def _neg(node, g):
+    return (-g,)
+
+
+def maximum(a, b):
+    """Elementwise max; where the two are equal the gradient is split evenly (PyTorch)."""
+    return _binary("maximum", np.maximum, a, b, _maximum)
+
+
+def minimum(a, b):
+    """Elementwise min; where the two are equal the gradient is split evenly (PyTorch)."""
+    return _binary("minimum", np.minimum, a, b, _minimum)
+
+
+def _pick(node, g, a_wins):
+    a, b = node._parents
+    tie = a.data == b.data
+    share = np.where(tie, 0.5, a_wins).astype(g.dtype, copy=False)
+    return (
+        sum_to(g * share, a.data.shape) if a.requires_grad else None,
+        sum_to(g * (1 - share), b.data.shape) if b.requires_grad else None,
+    )
+
+
+@rule("maximum")
+def _maximum(node, g):
+    a, b = node._parents
+    return _pick(node, g, a.data > b.data)
+
+
+@rule("minimum")
+def _minimum(node, g):
+    a, b = node._parents
+    return _pick(node, g, a.data < b.data)
+
+
+def where(condition, a, b):
+    """``a`` where ``condition`` holds, else ``b`` (broadcast together); no gradient flows to
+    the condition."""
+    cond = np.asarray(_data(condition), dtype=bool)
+    if not isinstance(a, Tensor):
+        a = lift(a, b) if isinstance(b, Tensor) else Tensor(a)
+    b = lift(b, a)
+    try:
+        data = np.where(cond, a.data, b.data)
+    except ValueError:
+        raise ValueError(
+            f"where: condition {cond.shape}, a {a.shape} and b {b.shape} cannot be broadcast "
+            "together"
+        ) from None
+    return result(data, (a, b), _where, cond)
+
+
+@rule("where")
+def _where(node, g):
+    a, b = node._parents
+    cond = node._saved
+    zero = np.zeros((), g.dtype)
+    return (
+        sum_to(np.where(cond, g, zero), a.data.shape) if a.requires_grad else None,
+        sum_to(np.where(cond, zero, g), b.data.shape) if b.requires_grad else None,
+    )
+
+
+def clip(a, min=None, max=None):
+    """Clamp into [min, max]; the gradient is 1 inside, 0 where clamped (PyTorch)."""
+    if min is None and max is None:
+        raise ValueError("clip needs min, max or both; got neither")
+    lo = -np.inf if min is None else min
+    hi = np.inf if max is None else max
+    data = np.clip(a.data, lo, hi)
+    if data.dtype != a.data.dtype and a.data.dtype.kind == "f":
+        data = data.astype(a.data.dtype)
+    return result(data, (a,), _clip, (lo, hi))
+
+
+@rule("clip")
+def _clip(node, g):
+    lo, hi = node._saved
+    x = node._parents[0].data
+    return (g * ((x >= lo) & (x <= hi)),)
+
+
+# -- comparisons: bool tensors, no gradient ---------------------------------------------------------
+
+
+def _compare(fn):
+    def compare(a, b):
+        b = lift(b, a)
+        try:
+            return Tensor._wrap(fn(a.data, b.data))
+        except ValueError as err:
+            raise _broadcast_error(fn.__name__, a, b, err) from None
+
+    compare.__name__ = fn.__name__
+    return compare
+
+
+lt, le, gt, ge, eq, ne = map(
+    _compare, (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal)
+)
+
+
+# -- unary functions ------------------------------------------------------------------------------
+
+
+def exp(a):
+    return result(np.exp(a.data), (a,), _exp)
+
+
+@rule("exp")
+def _exp(node, g):
+    return (g * node.data,)
+
+
+def log(a):
+    """Natural log: log 0 = -inf, log of a negative = nan (numpy's float semantics)."""
+    return result(np.log(a.data), (a,), _log)
+
+
+@rule("log")
+def _log(node, g):
+    return (g / node._parents[0].data,)
+
+
+def sqrt(a):
+    return result(np.sqrt(a.data), (a,), _sqrt)
+
+
+@rule("sqrt")
+def _sqrt(node, g):
+    return (g / (2 * node.data),)
+
+
+def abs(a):
+    """|x|; its derivative at 0 is 0 (PyTorch)."""
+    return result(np.abs(a.data), (a,), _abs)
+
+
+@rule("abs")
+def _abs(node, g):
+    return (g * np.sign(node._parents[0].data),)
+
+
+def tanh(a):
+    return result(np.tanh(a.data), (a,), _tanh)
+
+
+@rule("tanh")
+def _tanh(node, g):
+    t = node.data
+    return (g * (1 - t * t),)
+
+
+def sigmoid(a):
+    """1 / (1 + e^-x) = exp(-log(1 + e^-x)): no overflow and full precision for any x."""
+    return result(np.exp(-np.logaddexp(0, -a.data)), (a,), _sigmoid)
+
+
+@rule("sigmoid")
+def _sigmoid(node, g):
+    s = node.data
+    return (g * s * (1 - s),)
+
+
+def relu(a):
+    """max(x, 0); derivative 0 at x = 0 (PyTorch)."""
+    x = a.data
+    return result(np.maximum(x, 0, dtype=x.dtype), (a,), _relu)
+
+
+@rule("relu")
+def _relu(node, g):
+    return (np.where(node.data > 0, g, 0).astype(g.dtype, copy=False),)
+
+
+def leaky_relu(a, negative_slope: float = 0.01):
+    """x for x > 0, else negative_slope * x."""
+    x = a.data
+    return result(np.where(x > 0, x, x * negative_slope), (a,), _leaky_relu, negative_slope)
+
+
+@rule("leaky_relu")
+def _leaky_relu(node, g):
+    x = node._parents[0].data
+    return (np.where(x > 0, g, g * node._saved),)
+
+
+def elu(a, alpha: float = 1.0):
+    """x for x > 0, else alpha * (e^x - 1)."""
+    x = a.data
+    data = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+    return result(data, (a,), _elu, alpha)
+
+
+@rule("elu")
+def _elu(node, g):
+    x = node._parents[0].data
+    return (np.where(x > 0, g, g * (node.data + node._saved)),)
+
+
+try:  # scipy's erf is a vectorised C loop; without scipy, math.erf element by element
+    from scipy.special import erf as _erf
+except ImportError:  # pragma: no cover - depends on the environment
+    _erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    return (0.5 * (1 + _erf(x * _SQRT_HALF))).astype(x.dtype, copy=False)
+
+
+def gelu(a):
+    """x * Phi(x), Phi the standard normal CDF (PyTorch's exact GELU)."""
+    x = a.data
+    return result(x * _normal_cdf(x), (a,), _gelu)
+
+
+@rule("gelu")
+def _gelu(node, g):
+    x = node._parents[0].data
+    return (g * (_normal_cdf(x) + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI),)
+
+
+def silu(a):
+    """x * sigmoid(x), also called swish."""
+    x = a.data
+    s = np.exp(-np.logaddexp(0, -x))
+    return result(x * s, (a,), _silu, s)
+
+
+@rule("silu")
+def _silu(node, g):
+    x = node._parents[0].data
+    s = node._saved
+    return (g * s * (1 + x * (1 - s)),)
+
+
+def softplus(a, beta: float = 1.0):
+    """log(1 + e^(beta x)) / beta, exact for large |x|."""
+    x = a.data
+    return result(np.logaddexp(0, beta * x) / beta, (a,), _softplus, beta)
+
+
+@rule("softplus")
+def _softplus(node, g):
+    x = node._parents[0].data
+    return (g * np.exp(-np.logaddexp(0, -node._saved * x)),)
+
+
+def cast(a, dtype):
+    """The same values in another dtype; the gradient is cast back."""
+    dtype = np.dtype(dtype)
+    if dtype == a.data.dtype:
+        return a
+    if dtype.kind not in "fc":  # an integer or bool copy carries no gradient
+        return Tensor._wrap(a.data.astype(dtype))
+    return result(a.data.astype(dtype), (a,), _cast, KEEP)
+
+
+@rule("cast")
+def _cast(node, g):
+    return (g.astype(node._parents[0].data.dtype),)

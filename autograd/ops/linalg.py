@@ -1,0 +1,51 @@
+"""Matrix products."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..scalar_math import rule
+from ..tensor import lift, result
+from .elementwise import sum_to
+
+
+def matmul(a, b):
+    """a @ b as numpy's matmul: 1-D vectors, 2-D matrices, and stacks of matrices whose batch
+    dimensions broadcast."""
+    b = lift(b, a)
+    x, y = a.data, b.data
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dim, got {a.shape} and {b.shape}")
+    try:
+        data = np.matmul(x, y)
+    except ValueError:
+        raise ValueError(
+            f"matmul: shapes {a.shape} and {b.shape} do not match (the last dim of the first, "
+            f"{x.shape[-1]}, must equal the {'only' if y.ndim == 1 else 'second-to-last'} dim "
+            f"of the second, {y.shape[0] if y.ndim == 1 else y.shape[-2]})"
+        ) from None
+    return result(data, (a, b), _matmul)
+
+
+def rmatmul(a, b):
+    return matmul(lift(b, a), a)
+
+
+@rule("matmul")
+def _matmul(node, g):
+    a, b = node._parents
+    x, y = a.data, b.data
+    if x.ndim == 2 and y.ndim == 2:  # the common case, straight to BLAS
+        return (g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None)
+    if x.ndim == 1:
+        x, g = x[None, :], np.expand_dims(g, -2)
+    if y.ndim == 1:
+        y, g = y[:, None], np.expand_dims(g, -1)
+    ga = gb = None
+    if a.requires_grad:
+        ga = g @ np.swapaxes(y, -1, -2)
+        ga = sum_to(ga[..., 0, :] if a.data.ndim == 1 else ga, a.data.shape)
+    if b.requires_grad:
+        gb = np.swapaxes(x, -1, -2) @ g
+        gb = sum_to(gb[..., 0] if b.data.ndim == 1 else gb, b.data.shape)
+    return ga, gb

@@ -1,0 +1,190 @@
+"""Reductions and the softmax family. ``axis`` is an int, a tuple of ints or None (all axes);
+``dim`` and ``keepdim`` are accepted as PyTorch spells them."""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+
+import numpy as np
+
+from ..scalar_math import rule
+from ..tensor import result
+
+
+def normalize_axis(axis, ndim: int, op: str):
+    """``axis`` as None or a sorted tuple of non-negative ints; a bad one raises, naming it."""
+    if axis is None:
+        return None
+    many = isinstance(axis, tuple | list)
+    axes = tuple(axis) if many else (axis,)
+    span = builtins.max(ndim, 1)  # a 0-d tensor accepts axis 0 and -1, as in PyTorch
+    out = []
+    for a in axes:
+        if not isinstance(a, numbers.Integral) or isinstance(a, bool):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -span <= a < span:
+            raise IndexError(
+                f"{op}: axis {a} is out of range for a tensor with {ndim} dimension"
+                f"{'' if ndim == 1 else 's'} (valid: {-span} to {span - 1})"
+            )
+        out.append(int(a) % span)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: axis {axis!r} names the same dimension twice")
+    return tuple(sorted(out)) if ndim else None
+
+
+def _pick_axis(axis, dim, keepdims, keepdim):
+    return (axis if dim is None else dim), (keepdims if keepdim is None else keepdim)
+
+
+def _keep_shape(shape: tuple, axes) -> tuple:
+    """The reduced shape with the reduced axes kept as 1."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _count(shape: tuple, axes) -> int:
+    if axes is None:
+        return int(np.prod(shape, dtype=np.int64))
+    return int(np.prod([shape[i] for i in axes], dtype=np.int64))
+
+
+def _spread(g: np.ndarray, node) -> np.ndarray:
+    """A reduction's gradient, reshaped with the reduced axes kept, ready to broadcast."""
+    shape = node._parents[0].data.shape
+    return g.reshape(_keep_shape(shape, node._saved[0]))
+
+
+def sum(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+    axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
+    axes = normalize_axis(axis, a.data.ndim, "sum")
+    return result(np.sum(a.data, axis=axes, keepdims=keepdims), (a,), _sum, (axes,))
+
+
+@rule("sum")
+def _sum(node, g):
+    return (np.broadcast_to(_spread(g, node), node._parents[0].data.shape),)
+
+
+def mean(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+    axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
+    axes = normalize_axis(axis, a.data.ndim, "mean")
+    return result(np.mean(a.data, axis=axes, keepdims=keepdims), (a,), _mean, (axes,))
+
+
+@rule("mean")
+def _mean(node, g):
+    shape = node._parents[0].data.shape
+    n = _count(shape, node._saved[0])
+    return (np.broadcast_to(_spread(g, node) / n, shape),)
+
+
+def _extreme(fn, op):
+    def reduce(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
+        axes = normalize_axis(axis, a.data.ndim, op)
+        if a.data.size == 0:
+            raise ValueError(f"{op} of an empty tensor of shape {a.shape}")
+        return result(fn(a.data, axis=axes, keepdims=keepdims), (a,), _extreme_rule, (axes,))
+
+    reduce.__name__ = op
+    reduce.__doc__ = (
+        f"The {op} along ``axis``; tied elements share the gradient evenly (PyTorch's a{op})."
+    )
+    return reduce
+
+
+max = _extreme(np.max, "max")
+min = _extreme(np.min, "min")
+
+
+@rule("max/min")
+def _extreme_rule(node, g):
+    x = node._parents[0].data
+    winners = x == _spread(node.data, node)
+    axes = node._saved[0]
+    count = winners.sum(axis=axes, keepdims=True)
+    return (winners * (_spread(g, node) / count).astype(g.dtype, copy=False),)
+
+
+def var(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, keepdim=None,
+        unbiased=None):
+    """Variance, sum((x - mean)^2) / (n - correction); correction=1 by default (PyTorch);
+    ``unbiased=False`` means correction=0."""
+    axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
+    if unbiased is not None:
+        correction = 1 if unbiased else 0
+    axes = normalize_axis(axis, a.data.ndim, "var")
+    x = a.data
+    d = x - x.mean(axis=axes, keepdims=True)
+    dof = _count(x.shape, axes) - correction
+    with np.errstate(divide="ignore", invalid="ignore"):
+        data = np.sum(d * d, axis=axes, keepdims=keepdims) / dof
+    return result(data.astype(x.dtype, copy=False), (a,), _var, (axes, d, dof))
+
+
+@rule("var")
+def _var(node, g):
+    _, d, dof = node._saved
+    return (_spread(g, node) * d * (2 / dof),)
+
+
+def std(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, keepdim=None,
+        unbiased=None):
+    """Standard deviation: the square root of ``var`` with the same arguments."""
+    return var(a, axis, keepdims, correction, dim=dim, keepdim=keepdim, unbiased=unbiased).sqrt()
+
+
+def _stable_logsumexp(x: np.ndarray, axes) -> np.ndarray:
+    """log(sum(exp(x))) over ``axes``, kept dims, shifted by the max so nothing overflows."""
+    m = np.max(x, axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    return m + np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True))
+
+
+def logsumexp(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+    """log(sum(exp(x))) along ``axis``, computed without overflow."""
+    axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
+    axes = normalize_axis(axis, a.data.ndim, "logsumexp")
+    lse = _stable_logsumexp(a.data, axes)
+    data = lse if keepdims else lse.reshape(np.sum(a.data, axis=axes).shape)
+    return result(data, (a,), _logsumexp, (axes, lse))
+
+
+@rule("logsumexp")
+def _logsumexp(node, g):
+    axes, lse = node._saved
+    return (_spread(g, node) * np.exp(node._parents[0].data - lse),)
+
+
+def softmax(a, axis: int = -1, *, dim=None):
+    """exp(x) / sum(exp(x)) along ``axis`` (last by default), shifted by the max."""
+    axis = axis if dim is None else dim
+    (ax,) = normalize_axis(axis, a.data.ndim, "softmax") or (0,)
+    x = a.data
+    e = np.exp(x - np.max(x, axis=ax, keepdims=True))
+    e /= np.sum(e, axis=ax, keepdims=True)
+    return result(e, (a,), _softmax, ax)
+
+
+@rule("softmax")
+def _softmax(node, g):
+    s, ax = node.data, node._saved
+    return (s * (g - np.sum(g * s, axis=ax, keepdims=True)),)
+
+
+def log_softmax(a, axis: int = -1, *, dim=None):
+    """x - logsumexp(x) along ``axis`` (last by default): stable for any logits."""
+    axis = axis if dim is None else dim
+    (ax,) = normalize_axis(axis, a.data.ndim, "log_softmax") or (0,)
+    x = a.data
+    return result(x - _stable_logsumexp(x, ax), (a,), _log_softmax, ax)
+
+
+@rule("log_softmax")
+def _log_softmax(node, g):
+    ax = node._saved
+    return (g - np.exp(node.data) * np.sum(g, axis=ax, keepdims=True),)
+

@@ -1,0 +1,494 @@
+"""Tensor: a numpy array that records the op that made it.
+
+The ops live in ``autograd/ops/`` by family (elementwise, reduce, shape, linalg); each one sits
+next to its backward rule. This module holds the class, the one constructor every op goes
+through (``result``), construction helpers and the random generator.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .graph import KEEP, _Mode, backward, check_anomaly
+
+_new = object.__new__
+
+
+class _Defaults:
+    dtype: np.dtype = np.dtype(np.float32)
+    rng: np.random.Generator = np.random.default_rng()
+
+
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def set_default_dtype(dtype) -> None:
+    """Make ``dtype`` (float32 or float64) the dtype of tensors built from Python floats."""
+    d = np.dtype(dtype)
+    if d not in _FLOAT_DTYPES:
+        raise TypeError(f"the default dtype must be float32 or float64, got {d}")
+    _Defaults.dtype = d
+
+
+def get_default_dtype() -> np.dtype:
+    return _Defaults.dtype
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Seed the generator behind randn, rand, nn.init, Dropout and shuffling: runs repeat bit
+    for bit. Returns the generator."""
+    if not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"manual_seed takes a non-negative integer, got {seed!r}")
+    _Defaults.rng = np.random.default_rng(int(seed))
+    return _Defaults.rng
+
+
+def default_generator() -> np.random.Generator:
+    """The generator that manual_seed seeds."""
+    return _Defaults.rng
+
+
+def _as_array(data, dtype=None) -> np.ndarray:
+    """numpy array for ``data``: Python floats and lists of them take the default dtype, numpy
+    arrays keep theirs (as torch.tensor does), unless ``dtype`` is given."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return np.array(data, dtype=dtype)
+    if isinstance(data, np.ndarray | np.generic):
+        return np.array(data)
+    arr = np.array(data)
+    if arr.dtype == np.float64:
+        return arr.astype(_Defaults.dtype, copy=False)
+    if arr.dtype == object or arr.dtype.kind in "USV":
+        raise TypeError(
+            f"cannot make a tensor from {type(data).__name__} {data!r:.80}: "
+            "it is not a number or a (nested) list of numbers"
+        )
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array in a computation graph.
+
+    ``.data`` is the numpy array; ``.grad`` is None until a backward pass reaches this tensor
+    (then a Tensor of the same shape); ``requires_grad`` marks a leaf whose gradient is wanted.
+    """
+
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "label",
+        "_parents",
+        "_backward",
+        "_saved",
+        "_g",
+        "_pending",
+        "_hooks",
+        "__weakref__",
+    )
+    __array_priority__ = 1000
+    __array_ufunc__ = None  # numpy hands `ndarray + tensor` to Tensor.__radd__
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.label = label
+        self._parents = ()
+        self._backward = None
+        self._saved = KEEP
+        self._g = None
+        self._pending = 0
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # -- properties --------------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._backward is None
+
+    @property
+    def grad_fn(self) -> str | None:
+        """The name of the op that made this tensor, None for a leaf."""
+        return None if self._backward is None else self._backward.op
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    # -- conversion --------------------------------------------------------------------------
+
+    def item(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with one element, this one has shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied), as torch's .numpy()."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None or np.dtype(dtype) == self.data.dtype:
+            return self.data.copy() if copy else self.data
+        return self.data.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(
+            self.data, precision=4, separator=", ", prefix="tensor(", floatmode="fixed"
+        ) if self.data.dtype.kind == "f" else np.array2string(
+            self.data, separator=", ", prefix="tensor("
+        )
+        extras = []
+        if self.data.dtype.kind == "f" and self.data.dtype != _Defaults.dtype:
+            extras.append(f"dtype={self.data.dtype}")
+        elif self.data.dtype.kind in "iub" and self.data.dtype not in (np.int64, np.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self._backward is not None:
+            extras.append(f"grad_fn=<{self._backward.op}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # -- autograd ----------------------------------------------------------------------------
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark a leaf as wanting its gradient (in place); returns self."""
+        if self._backward is not None and not requires_grad:
+            raise RuntimeError(
+                f"requires_grad_(False) on a tensor made by op '{self._backward.op}': "
+                "only leaves can change it; use .detach()"
+            )
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"only floating-point tensors can require grad, this one has dtype "
+                f"{self.data.dtype}; make it with dtype=float32 or float64"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, cut from the graph."""
+        return Tensor._wrap(self.data)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this intermediate tensor at the next backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        if self._backward is not None:
+            self._hooks = dict(self._hooks or {})
+            self._hooks.setdefault("retain", None)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._backward is not None and bool(self._hooks) and "retain" in self._hooks
+
+    def register_hook(self, hook) -> _HookHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a Tensor it returns
+        replaces the gradient. Returns a handle whose ``remove()`` takes the hook off."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook on a tensor that does not require grad")
+        if not callable(hook):
+            raise TypeError(f"register_hook takes a callable, got {type(hook).__name__}")
+        self._hooks = dict(self._hooks or {})
+        key = object()
+        self._hooks[key] = hook
+        return _HookHandle(self, key)
+
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Accumulate d self / d leaf into every leaf's ``.grad``.
+
+        A scalar needs no ``gradient``; any other tensor needs one of its own shape (the
+        vector in the vector-Jacobian product). Saved values are released as the pass goes,
+        so a second backward through the same graph needs ``retain_graph=True`` on the first.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no leaf it was made from "
+                "has requires_grad=True (or it was made under no_grad())"
+            )
+        backward(self, _seed(self, gradient), retain_graph)
+
+    def _take_grad(self, g: np.ndarray, delivered: set) -> np.ndarray:
+        hooks = self._hooks
+        if hooks:
+            for hook in list(hooks.values()):
+                if hook is not None:
+                    replaced = hook(Tensor._wrap(g))
+                    if replaced is not None:
+                        g = _data(replaced)
+        capture = _Capture.targets
+        if capture is not None:
+            if id(self) in capture:
+                previous = capture[id(self)]
+                capture[id(self)] = g if previous is None else previous + g
+            return g
+        if self._backward is None:
+            self._accumulate(g, delivered)
+        elif hooks and "retain" in hooks:
+            self._accumulate(g, delivered)
+        return g
+
+    def _accumulate(self, g: np.ndarray, delivered: set) -> None:
+        if g.shape != self.data.shape:
+            raise RuntimeError(
+                f"gradient of shape {g.shape} arrived for a tensor of shape {self.data.shape}"
+            )
+        if g.dtype != self.data.dtype:
+            g = g.astype(self.data.dtype)
+        elif g.base is not None or not g.flags.writeable or id(g) in delivered:
+            g = g.copy()  # never let two .grad attributes share one array
+        if self.grad is None:
+            delivered.add(id(g))
+            self.grad = Tensor._wrap(g)
+        else:
+            self.grad.data = self.grad.data + g
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # -- internal construction ---------------------------------------------------------------
+
+    @staticmethod
+    def _wrap(data: np.ndarray) -> Tensor:
+        """A leaf around an existing array, no copy, no checks (for the engine's own use)."""
+        t = _new(Tensor)
+        t.data = data
+        t.grad = None
+        t.requires_grad = False
+        t.label = ""
+        t._parents = ()
+        t._backward = None
+        t._saved = KEEP
+        t._g = None
+        t._pending = 0
+        t._hooks = None
+        return t
+
+
+class _HookHandle:
+    def __init__(self, tensor: Tensor, key: object):
+        self._tensor, self._key = tensor, key
+
+    def remove(self) -> None:
+        hooks = self._tensor._hooks
+        if hooks and self._key in hooks:
+            hooks = dict(hooks)
+            del hooks[self._key]
+            self._tensor._hooks = hooks or None
+
+
+class _Capture:
+    """While ``autograd.grad`` runs: id of each input -> its gradient, and no .grad is written."""
+
+    targets: dict | None = None
+
+
+def result(data: np.ndarray, parents: tuple, rule, saved=None) -> Tensor:
+    """The one way an op makes its result. Records ``parents`` and the backward ``rule`` (with
+    ``saved``, what the rule needs beyond the parents' and the result's data) when grad mode
+    is on and some parent requires grad; otherwise the result is a plain leaf."""
+    out = _new(Tensor)
+    out.data = data
+    out.grad = None
+    out.label = ""
+    out._g = None
+    out._pending = 0
+    out._hooks = None
+    if _Mode.grad_enabled:
+        for p in parents:
+            if p.requires_grad:
+                out.requires_grad = True
+                out._parents = parents
+                out._backward = rule
+                out._saved = saved
+                if _Mode.anomaly:
+                    check_anomaly(out, rule.op)
+                return out
+    out.requires_grad = False
+    out._parents = ()
+    out._backward = None
+    out._saved = KEEP
+    return out
+
+
+def _data(x) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def lift(x, like: Tensor) -> Tensor:
+    """A constant operand as a Tensor: Python numbers take ``like``'s dtype when it is a float
+    dtype (as torch does), arrays and lists keep theirs."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
+        kind = like.data.dtype.kind
+        if kind == "f" or (kind in "iu" and isinstance(x, numbers.Integral)):
+            return Tensor._wrap(np.asarray(x, dtype=like.data.dtype))
+        if isinstance(x, bool):
+            return Tensor._wrap(np.asarray(x))
+        return Tensor._wrap(np.asarray(x, dtype=_Defaults.dtype))
+    if isinstance(x, np.ndarray | np.generic):
+        return Tensor._wrap(np.asarray(x))
+    try:
+        return Tensor(x)
+    except TypeError:
+        raise TypeError(
+            f"unsupported operand type for a tensor op: {type(x).__name__} {x!r:.60}"
+        ) from None
+
+
+def _seed(t: Tensor, gradient) -> np.ndarray:
+    if gradient is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"backward() on a tensor of shape {t.shape} needs gradient=, a tensor of that "
+                "shape (the gradient can be implied only for a scalar output)"
+            )
+        return np.ones_like(t.data)
+    g = np.array(_data(gradient), dtype=t.data.dtype)
+    if g.shape != t.data.shape:
+        raise ValueError(
+            f"backward(gradient=...) got a gradient of shape {g.shape} for a tensor of shape "
+            f"{t.shape}; they must be equal"
+        )
+    return g
+
+
+# -- making tensors -------------------------------------------------------------------------------
+
+
+def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, arrays)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _shape(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        shape = tuple(shape[0])
+    for n in shape:
+        if not isinstance(n, numbers.Integral) or n < 0:
+            raise ValueError(f"a shape is made of non-negative integers, got {shape}")
+    return tuple(int(n) for n in shape)
+
+
+def _made(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(array)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.zeros(_shape(shape), dtype or _Defaults.dtype), requires_grad)
+
+
+def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.ones(_shape(shape), dtype or _Defaults.dtype), requires_grad)
+
+
+def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    shape = _shape((shape,) if isinstance(shape, numbers.Integral) else (tuple(shape),))
+    return _made(np.full(shape, fill_value, dtype or _Defaults.dtype), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.eye(n, m, dtype=dtype or _Defaults.dtype), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Like torch.arange: integer arguments give int64, any float gives the default dtype."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None and all(isinstance(v, numbers.Integral) for v in (start, end, step)):
+        dtype = np.int64
+    return _made(np.arange(start, end, step, dtype=dtype or _Defaults.dtype), requires_grad)
+
+
+def randn(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from the seeded generator."""
+    data = _Defaults.rng.standard_normal(_shape(shape))
+    return _made(data.astype(dtype or _Defaults.dtype, copy=False), requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) from the seeded generator."""
+    data = _Defaults.rng.random(_shape(shape))
+    return _made(data.astype(dtype or _Defaults.dtype, copy=False), requires_grad)
+
+
+def zeros_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.zeros_like(_data(t), dtype=dtype), requires_grad)
+
+
+def ones_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.ones_like(_data(t), dtype=dtype), requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.full_like(_data(t), fill_value, dtype=dtype), requires_grad)
+
+
+def randn_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+    d = _data(t)
+    return randn(*d.shape, dtype=dtype or d.dtype, requires_grad=requires_grad)
+
+
+def rand_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+    d = _data(t)
+    return rand(*d.shape, dtype=dtype or d.dtype, requires_grad=requires_grad)

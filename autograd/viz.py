@@ -1,0 +1,3 @@
+"""placeholder"""
+def draw_graph(*a, **k):
+    raise RuntimeError("viz pending")
