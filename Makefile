@@ -17,7 +17,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 demo: $(STAMP)
-	$(PY) -m nn.demo
+	$(PY) examples/demo.py
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

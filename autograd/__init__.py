@@ -33,7 +33,7 @@ from .ops.elementwise import (
     tanh,
     where,
 )
-from .ops.linalg import matmul
+from .ops.linalg import linear, matmul
 from .ops.reduce import log_softmax, logsumexp, mean, softmax, std, var
 from .ops.reduce import max as amax
 from .ops.reduce import min as amin

@@ -228,11 +228,12 @@ def backward(root, seed, retain_graph: bool) -> None:
                 parent._pending -= 1
                 if parent._pending == 0:
                     ready.append(parent)
-    finally:
-        # Normally every counter is back at zero; after an error, reset what is left.
+    except BaseException:
+        # A completed pass leaves every counter at zero; after an error, reset what is left.
         for node in nodes:
             node._pending = 0
             node._g = None
+        raise
 
 
 def _check_grads(node, op: str, grads) -> None:

@@ -285,16 +285,19 @@ class Tensor:
         return g
 
     def _accumulate(self, g: np.ndarray, delivered: set) -> None:
-        if g.shape != self.data.shape:
+        data = self.data
+        if g.shape != data.shape:
             raise RuntimeError(
-                f"gradient of shape {g.shape} arrived for a tensor of shape {self.data.shape}"
+                f"gradient of shape {g.shape} arrived for a tensor of shape {data.shape}"
             )
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
-        elif g.base is not None or not g.flags.writeable or id(g) in delivered:
-            g = g.copy()  # never let two .grad attributes share one array
+        # Never let two .grad attributes share memory: a view is fine (a transpose's gradient
+        # is one) unless the array it views was already handed to another tensor.
+        if g.dtype != data.dtype:
+            g = g.astype(data.dtype)
+        elif g.__class__ is not np.ndarray or not g.flags.writeable or _owner(g) in delivered:
+            g = np.array(g)
         if self.grad is None:
-            delivered.add(id(g))
+            delivered.add(_owner(g))
             self.grad = Tensor._wrap(g)
         else:
             self.grad.data = self.grad.data + g
@@ -321,6 +324,11 @@ class Tensor:
         return t
 
 
+def _owner(a: np.ndarray) -> int:
+    """Identity of the memory an array lives in (its base for a view)."""
+    return id(a if a.base is None else a.base)
+
+
 class _HookHandle:
     def __init__(self, tensor: Tensor, key: object):
         self._tensor, self._key = tensor, key
@@ -343,6 +351,8 @@ def result(data: np.ndarray, parents: tuple, rule, saved=None) -> Tensor:
     """The one way an op makes its result. Records ``parents`` and the backward ``rule`` (with
     ``saved``, what the rule needs beyond the parents' and the result's data) when grad mode
     is on and some parent requires grad; otherwise the result is a plain leaf."""
+    if data.__class__ is not np.ndarray:  # numpy turns 0-d results into scalars
+        data = np.asarray(data)
     out = _new(Tensor)
     out.data = data
     out.grad = None
@@ -393,6 +403,18 @@ def lift(x, like: Tensor) -> Tensor:
         ) from None
 
 
+_ONES: dict = {}
+
+
+def _ones(dtype) -> np.ndarray:
+    """A read-only 0-d one of ``dtype``: the seed of a scalar's backward, made once."""
+    one = _ONES.get(dtype)
+    if one is None:
+        one = _ONES[dtype] = np.ones((), dtype)
+        one.flags.writeable = False
+    return one
+
+
 def _seed(t: Tensor, gradient) -> np.ndarray:
     if gradient is None:
         if t.data.size != 1:
@@ -400,7 +422,7 @@ def _seed(t: Tensor, gradient) -> np.ndarray:
                 f"backward() on a tensor of shape {t.shape} needs gradient=, a tensor of that "
                 "shape (the gradient can be implied only for a scalar output)"
             )
-        return np.ones_like(t.data)
+        return _ones(t.data.dtype) if t.data.ndim == 0 else np.ones_like(t.data)
     g = np.array(_data(gradient), dtype=t.data.dtype)
     if g.shape != t.data.shape:
         raise ValueError(

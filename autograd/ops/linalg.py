@@ -49,3 +49,35 @@ def _matmul(node, g):
         gb = np.swapaxes(x, -1, -2) @ g
         gb = sum_to(gb[..., 0] if b.data.ndim == 1 else gb, b.data.shape)
     return ga, gb
+
+
+def linear(x, weight, bias=None):
+    """x @ weight.T + bias in one node, weight of shape (out, in) as torch's F.linear: one
+    matrix product and an in-place bias add, where the composed form makes three nodes."""
+    w = weight.data
+    if x.data.ndim == 0 or x.data.shape[-1] != w.shape[-1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
+            f"(the input's last dim must be {w.shape[-1]})"
+        )
+    data = np.matmul(x.data, w.T)
+    if bias is None:
+        return result(data, (x, weight), _linear)
+    data += bias.data
+    return result(data, (x, weight, bias), _linear)
+
+
+@rule("linear")
+def _linear(node, g):
+    x, weight = node._parents[0], node._parents[1]
+    xd = x.data
+    gx = g @ weight.data if x.requires_grad else None
+    gw = None
+    if weight.requires_grad:
+        g2, x2 = (g, xd) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]), xd.reshape(-1, xd.shape[-1]))
+        gw = g2.T @ x2
+    if len(node._parents) == 2:
+        return gx, gw
+    bias = node._parents[2]
+    gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if bias.requires_grad else None
+    return gx, gw, gb

@@ -60,25 +60,33 @@ def _spread(g: np.ndarray, node) -> np.ndarray:
 def sum(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
     axes = normalize_axis(axis, a.data.ndim, "sum")
-    return result(np.sum(a.data, axis=axes, keepdims=keepdims), (a,), _sum, (axes,))
+    return result(a.data.sum(axis=axes, keepdims=keepdims), (a,), _sum, (axes,))
+
+
+def _filled(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """A new array of ``shape`` holding the broadcast ``g`` (faster than np.broadcast_to for
+    the small arrays where overhead matters, and writeable)."""
+    out = np.empty(shape, dtype=g.dtype)
+    out[...] = g
+    return out
 
 
 @rule("sum")
 def _sum(node, g):
-    return (np.broadcast_to(_spread(g, node), node._parents[0].data.shape),)
+    return (_filled(_spread(g, node), node._parents[0].data.shape),)
 
 
 def mean(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
     axes = normalize_axis(axis, a.data.ndim, "mean")
-    return result(np.mean(a.data, axis=axes, keepdims=keepdims), (a,), _mean, (axes,))
+    return result(a.data.mean(axis=axes, keepdims=keepdims), (a,), _mean, (axes,))
 
 
 @rule("mean")
 def _mean(node, g):
     shape = node._parents[0].data.shape
     n = _count(shape, node._saved[0])
-    return (np.broadcast_to(_spread(g, node) / n, shape),)
+    return (_filled(_spread(g, node) / n, shape),)
 
 
 def _extreme(fn, op):

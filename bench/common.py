@@ -1,0 +1,205 @@
+"""Shared helpers for the benchmark scripts: timing, optional peers, peak memory, one table.
+
+The scripts import this module as ``common`` (they put ``bench/`` on ``sys.path`` first), so
+they run from anywhere: ``python bench/bench_value.py``.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run from a checkout without an install: find autograd and nn
+    sys.path.insert(0, str(ROOT))
+
+PIP = {
+    "torch": "pip install torch==2.13.0",
+    "micrograd": "pip install micrograd",
+    "mygrad": "pip install mygrad",
+}
+
+
+# -- peers -----------------------------------------------------------------------------------------
+
+
+def peer(module: str):
+    """(module, None) when ``module`` imports, else (None, 'not installed (pip install ...)')."""
+    try:
+        return importlib.import_module(module), None
+    except ImportError:
+        package = module.split(".")[0]
+        return None, f"not installed ({PIP.get(package, 'pip install ' + package)})"
+
+
+def import_torch():
+    """torch with as many threads as the machine has cores (the same threads for every peer),
+    or (None, why)."""
+    torch, why = peer("torch")
+    if torch is not None:
+        torch.set_num_threads(os.cpu_count() or 1)
+    return torch, why
+
+
+# -- timing ----------------------------------------------------------------------------------------
+
+
+def time_each(fns: dict[str, Callable[[], object]], *, number: int, repeat: int,
+              warmup: int = 1, settle: bool = False) -> dict[str, float]:
+    """Seconds per call of each function: the median over ``repeat`` rounds of (time of
+    ``number`` calls) / number.
+
+    The rounds interleave the functions (a, b, a, b, ...), so a burst of load from elsewhere
+    on a shared machine hits every contender alike, and the median keeps such bursts out.
+    ``warmup`` untimed rounds go first (caches, lazy imports, allocator pools). ``settle``
+    adds one untimed call before each timed block: frameworks with their own BLAS or OpenMP
+    thread pools slow each other down for a while after a switch (the idle pool still spins).
+    The garbage collector stays on, as users run it.
+    """
+    for _ in range(warmup):
+        for fn in fns.values():
+            for _ in range(number):
+                fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            if settle:
+                fn()
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times[name].append((time.perf_counter() - start) / number)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def fmt_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def fmt_mb(mb: float | None) -> str:
+    return "-" if mb is None else f"{mb:,.1f} MB"
+
+
+def ratio(peer_value: float | None, ours: float | None) -> str:
+    """peer / ours: above 1 means ours is faster (or smaller)."""
+    if peer_value is None or ours is None or ours <= 0:
+        return "-"
+    return f"{peer_value / ours:.2f}x"
+
+
+def verdict(ok: bool | None) -> str:
+    return "-" if ok is None else ("met" if ok else "MISSED")
+
+
+# -- peak memory -----------------------------------------------------------------------------------
+
+_STATUS = Path("/proc/self/status")
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+
+
+def _hwm_kb() -> int:
+    return int(re.search(r"VmHWM:\s+(\d+)", _STATUS.read_text()).group(1))
+
+
+def _rss_kb() -> int:
+    return int(re.search(r"VmRSS:\s+(\d+)", _STATUS.read_text()).group(1))
+
+
+class PeakMemory:
+    """Peak resident memory of this process from ``start()`` on, minus the resident memory at
+    ``start()`` (imports and data already counted in the baseline), in MB.
+
+    On Linux it reads the high-water mark from /proc (VmHWM) after resetting it: a child
+    started from a big parent inherits the parent's ``ru_maxrss`` (the kernel carries it over
+    exec), so getrusage's peak can never fall below the parent's. Elsewhere it falls back to
+    ``resource.getrusage(RUSAGE_SELF).ru_maxrss``.
+    """
+
+    def start(self) -> None:
+        gc.collect()
+        self._proc = _STATUS.exists() and _CLEAR_REFS.exists()
+        if self._proc:
+            try:
+                _CLEAR_REFS.write_text("5")  # reset VmHWM to the current RSS
+            except OSError:
+                self._proc = False
+        self._base = _rss_kb() if self._proc else _maxrss_kb()
+
+    def peak_mb(self) -> float:
+        peak = _hwm_kb() if self._proc else _maxrss_kb()
+        return max(peak - self._base, 0) / 1024
+
+
+def _maxrss_kb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if sys.platform == "darwin" else kb  # macOS reports bytes
+
+
+def run_child(script: str, *args: str, timeout: float = 600) -> dict:
+    """Run ``python bench/<script> --child <args>`` in a fresh process and return the JSON
+    object its last line of output holds; on failure, {'error': ...}."""
+    cmd = [sys.executable, str(Path(__file__).with_name(script)), "--child", *args]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"error": f"exit {done.returncode}: {tail}"}
+    return json.loads(lines[-1])
+
+
+def child_report(**fields) -> None:
+    """What a child process hands back to ``run_child``: one JSON line."""
+    print(json.dumps(fields), flush=True)
+
+
+# -- the table -------------------------------------------------------------------------------------
+
+
+def print_table(title: str, header: list[str], rows: list[list[str]], notes=()) -> None:
+    """One plain-text table: a title, aligned columns, then notes."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        first = str(cells[0]).ljust(widths[0])
+        rest = (str(c).rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "-" * len(line(header))
+    print(f"\n{title}\n{rule}\n{line(header)}\n{rule}")
+    for r in rows:
+        print(line(r))
+    print(rule)
+    for note in notes:
+        print(f"  {note}")
+    sys.stdout.flush()
+
+
+def machine_line() -> str:
+    """Python, numpy and cores, and the load average when the run started."""
+    import platform
+
+    import numpy as np
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"{os.cpu_count()} cores, load average {load}"
+    )
