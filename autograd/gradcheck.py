@@ -56,7 +56,8 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     ``fn`` takes ``inputs`` (Tensors, Values, or anything else passed through unchanged) and
     returns a Tensor or a Value. Every Value, and every Tensor with requires_grad=True, is
     copied to float64 and checked element by element. A non-scalar output is reduced to
-    sum(output * r) with a fixed random r, which checks the vector-Jacobian product.
+    sum(output * r) with a fixed random r, which checks the vector-Jacobian product; a scalar
+    output is checked as it is.
     Returns a report (true when all pass); on a mismatch raises GradcheckError with it.
     """
     single = not isinstance(inputs, tuple | list)
@@ -79,7 +80,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         weights = None
         out.backward()
     else:
-        weights = rng.standard_normal(out.shape)
+        weights = rng.standard_normal(out.shape) if out.data.size > 1 else np.ones(out.shape)
         (out * Tensor(weights, dtype=np.float64)).sum().backward()
 
     def objective() -> float:

@@ -81,7 +81,8 @@ class enable_grad(_GradSwitch):
 
 
 class set_grad_enabled(_GradSwitch):
-    """``set_grad_enabled(False)`` is ``no_grad()``; ``set_grad_enabled(True)`` is ``enable_grad()``."""
+    """``set_grad_enabled(False)`` is ``no_grad()``, ``set_grad_enabled(True)`` is
+    ``enable_grad()``."""
 
     def __new__(cls, mode: bool):
         self = object.__new__(cls)

@@ -60,7 +60,12 @@ def _as_array(data, dtype=None) -> np.ndarray:
         return np.array(data, dtype=dtype)
     if isinstance(data, np.ndarray | np.generic):
         return np.array(data)
-    arr = np.array(data)
+    try:
+        arr = np.array(data)
+    except ValueError:
+        raise ValueError(
+            f"cannot make a tensor from {data!r:.80}: its nested lists have different lengths"
+        ) from None
     if arr.dtype == np.float64:
         return arr.astype(_Defaults.dtype, copy=False)
     if arr.dtype == object or arr.dtype.kind in "USV":

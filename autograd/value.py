@@ -176,7 +176,7 @@ class Value:
     def relu(self):
         """max(x, 0); derivative 0 at x = 0 (PyTorch)."""
         x = self.data
-        return _op(x if x > 0.0 else 0.0 * x, (self,), _relu)
+        return _op(x if x > 0.0 or x != x else 0.0, (self,), _relu)  # nan stays nan
 
     def leaky_relu(self, negative_slope: float = 0.01):
         """x for x > 0, else negative_slope * x."""
@@ -272,7 +272,7 @@ def _div(node, g):
 def _pow(node, g):
     a, b = node._parents
     x, n = a.data, b.data
-    da = g * n * sm.power(x, n - 1.0)
+    da = g * n * sm.power(x, n - 1.0) if n != 0.0 else 0.0  # x**0 is constant, even at x = 0
     db = g * node.data * sm.log(x) if b.requires_grad else None
     return da, db
 
@@ -317,7 +317,7 @@ def _sigmoid(node, g):
 
 @rule("relu")
 def _relu(node, g):
-    return (g if node._parents[0].data > 0.0 else 0.0 * g,)
+    return (g if node._parents[0].data > 0.0 else 0.0,)
 
 
 @rule("leaky_relu")

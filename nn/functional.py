@@ -18,6 +18,7 @@ Loss conventions:
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,11 @@ def _as_tensor(x: Any) -> Tensor:
     if arr.dtype.kind != "f":
         arr = arr.astype(autograd.get_default_dtype())
     return Tensor(arr)
+
+
+def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x W^T + b with W of shape (out, in), in one node (torch's F.linear)."""
+    return autograd.linear(_as_tensor(x), weight, bias)
 
 
 def relu(x: Any) -> Any:
@@ -414,6 +420,21 @@ def _classification_target(target: Any, shape: tuple, fn: str) -> tuple[np.ndarr
     )
 
 
+def _warn_if_probabilities(x: np.ndarray, class_dim: int) -> None:
+    """Keras habit: a model ending in softmax fed to a loss that applies log_softmax itself.
+    It still trains, badly, so say so (once per call site, Python's default filter)."""
+    if x.size == 0 or x.shape[class_dim] < 2 or x.min() < 0 or x.max() > 1:
+        return
+    if np.allclose(x.sum(axis=class_dim), 1, atol=1e-4):
+        warnings.warn(
+            "cross_entropy got predictions that are already probabilities (each row in [0, 1], "
+            "summing to 1), but it expects logits and applies log_softmax itself: remove the "
+            "softmax at the end of the model",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int = -100,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross entropy from logits (PyTorch): log_softmax over the class dim (dim 1, or dim 0
@@ -433,6 +454,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
         raise ValueError(f"{fn}: logits need a class dimension, got a scalar of shape {x.shape}")
     t, probabilities = _classification_target(target, x.shape, fn)
     class_dim = 0 if x.ndim == 1 else 1
+    _warn_if_probabilities(x.data, class_dim)
     logp = x.log_softmax(class_dim)
     if not probabilities:
         return _nll(logp, _class_indices(t, x.shape, fn), weight, ignore_index, reduction, eps,

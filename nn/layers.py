@@ -83,8 +83,7 @@ class Linear(Module):
     def forward(self, x: Any) -> Tensor:
         x = _cast_input(x, self.weight.dtype)
         _check_features(x, self.in_features, self)
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
+        return autograd.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -5,8 +5,10 @@ A Module finds its parameters and submodules by itself: assigning a ``Parameter`
 ``parameters()``, ``state_dict()``, ``train()`` and the printed summary all see it.
 
 Scalar nets made of ``autograd.Value`` (nn.scalar) use the same Module: an attribute holding a
-Value, or a non-empty list or tuple of Values (and Parameters), is registered too, so
-``parameters()`` yields those Values and ``zero_grad()`` sets their ``.grad`` back to 0.0.
+leaf Value, or a non-empty list or tuple of them (Parameters may be mixed in), is registered
+too, under "b" or "w.0", "w.1", ...; ``parameters()`` yields those Values and ``zero_grad()``
+sets their ``.grad`` back to 0.0. A Value made by an op (say a cached output) or a Constant is
+not a weight and stays a plain attribute.
 """
 
 from __future__ import annotations
@@ -47,13 +49,17 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+def _is_weight(value: Any) -> bool:
+    """A Parameter, or a leaf Value that wants a gradient (not an op's result, not a
+    Constant): what a Module registers as a parameter."""
+    if isinstance(value, Parameter):
+        return True
+    return isinstance(value, Value) and value._backward is None and value.requires_grad
+
+
 def _is_value_list(value: Any) -> bool:
-    """A non-empty list or tuple made only of Values and Parameters (a scalar neuron's w)."""
-    return (
-        isinstance(value, list | tuple)
-        and len(value) > 0
-        and all(isinstance(v, Value | Parameter) for v in value)
-    )
+    """A non-empty list or tuple made only of weights (a scalar neuron's w)."""
+    return isinstance(value, list | tuple) and len(value) > 0 and all(map(_is_weight, value))
 
 
 def _is_module_list(value: Any) -> bool:
@@ -106,23 +112,27 @@ class Module:
             )
         return registry
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: str | None = None) -> None:
+        """Drop ``name`` from every registry but ``keep`` (where reassigning keeps its place in
+        the order, as PyTorch does) and from the plain attributes."""
         for registry in ("_parameters", "_buffers", "_modules"):
-            self.__dict__.get(registry, {}).pop(name, None)
-        self.__dict__.get("_non_persistent", set()).discard(name)
+            if registry != keep:
+                self.__dict__.get(registry, {}).pop(name, None)
+        if keep != "_buffers":
+            self.__dict__.get("_non_persistent", set()).discard(name)
         self.__dict__.pop(name, None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         params = self.__dict__.get("_parameters")
         buffers = self.__dict__.get("_buffers")
         modules = self.__dict__.get("_modules")
-        if isinstance(value, Parameter | Value) or _is_value_list(value):
+        if _is_weight(value) or _is_value_list(value):
             self._registry("_parameters")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             params[name] = value
         elif isinstance(value, Module):
             self._registry("_modules")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             modules[name] = value
         elif params is not None and name in params:
             if value is not None:
@@ -186,7 +196,7 @@ class Module:
                 f"got {type(param).__name__}"
             )
         self._registry("_parameters")
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -198,7 +208,7 @@ class Module:
                 f"got {type(tensor).__name__}"
             )
         self._registry("_buffers")
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent.discard(name)
@@ -211,7 +221,7 @@ class Module:
                 f"add_module('{name}', ...) takes a Module, got {type(module).__name__}"
             )
         self._registry("_modules")
-        self._forget(name)
+        self._forget(name, keep="_modules")
         self._modules[name] = module
 
     # -- running ---------------------------------------------------------------------------------
@@ -347,7 +357,7 @@ class Module:
             target = None if dtype is None else np.dtype(dtype)
         except TypeError:
             target = None
-        if target not in _FLOATS:
+        if target is None or target not in _FLOATS:
             raise ValueError(
                 f"to({dtype!r}): give float32 or float64 (this engine runs on the CPU with numpy, "
                 "so there is no device to move to)"

@@ -111,14 +111,15 @@ class Optimizer:
 
     A subclass names its options and their checks in ``_options``, the state keys a parameter
     has after its first step in ``_state_keys``, and writes the update twice: ``_update_array``
-    (in place on a numpy array) and ``_update_float`` (a Value's Python float).
+    (in place on a numpy array) and ``_update_float`` (a Value's Python float). A home-made
+    optimizer may instead override ``step`` alone and keep what it likes in ``self.state``.
     """
 
     _options: dict[str, Callable] = {}
 
     def __init__(self, params, defaults: dict[str, Any]):
         name = type(self).__name__
-        self.defaults = {key: self._options[key](name, key, v) for key, v in defaults.items()}
+        self.defaults = {key: self._checked(key, value) for key, value in defaults.items()}
         self._check_combination(self.defaults)
         self.state: dict = {}
         self.param_groups: list[dict] = []
@@ -162,11 +163,8 @@ class Optimizer:
                 raise ValueError(f"{name}: parameter {i} of group {index} ({_describe(p)}) "
                                  "appears more than once among the optimizer's parameters")
             seen.add(id(p))
-        group = {}
-        for key, value in param_group.items():
-            if key != "params":
-                check = self._options.get(key)
-                group[key] = check(name, key, value) if check else value
+        group = {key: self._checked(key, value) for key, value in param_group.items()
+                 if key != "params"}
         for key, value in self.defaults.items():
             group.setdefault(key, value)
         self._check_combination(group)
@@ -195,6 +193,12 @@ class Optimizer:
         if not p.is_leaf:
             raise ValueError(f"{name}: parameter {i} ({_describe(p)}) was made by op "
                              f"'{p.grad_fn}': only leaf tensors can be optimized")
+
+    def _checked(self, key: str, value):
+        """An option's value after its check (options without one, such as a scheduler's
+        ``initial_lr``, pass as they are)."""
+        check = self._options.get(key)
+        return check(type(self).__name__, key, value) if check else value
 
     def _check_combination(self, group: dict) -> None:
         """Checks that involve more than one option (a subclass adds its own)."""
@@ -284,18 +288,23 @@ class Optimizer:
 
     # -- state -----------------------------------------------------------------------------
 
-    def _state_keys(self, group: dict) -> tuple[str, ...]:
-        """The keys a parameter's state has once it has taken a step."""
-        raise NotImplementedError
+    def _state_keys(self, group: dict) -> tuple[str, ...] | None:
+        """The keys a parameter's state has once it has taken a step (None: not known, so
+        load_state_dict takes any keys)."""
+        return None
 
     def _init_state(self, x, group: dict) -> dict:
-        return {key: 0 if key == "step" else _zeros(x) for key in self._state_keys(group)}
+        return {key: 0 if key == "step" else _zeros(x) for key in self._state_keys(group) or ()}
 
     def _update_array(self, x: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
-        raise NotImplementedError
+        """Update parameter array ``x`` in place from gradient ``g``."""
+        raise NotImplementedError(f"{type(self).__name__} defines no update rule: override "
+                                  "step(), or _update_array and _update_float")
 
     def _update_float(self, x: float, g: float, state: dict, group: dict) -> float:
-        raise NotImplementedError
+        """The updated value of a Value parameter's float ``x``."""
+        raise NotImplementedError(f"{type(self).__name__} defines no update rule for Value "
+                                  "parameters: override step(), or _update_float")
 
     def state_dict(self) -> dict:
         """A snapshot in torch's layout: ``{"state": {index: {...}}, "param_groups": [...]}``
@@ -343,10 +352,8 @@ class Optimizer:
                                  f"{len(saved_params)} parameters in the state dict and "
                                  f"{len(current['params'])} in this optimizer")
             group = dict(self.defaults)
-            for key, value in saved.items():
-                if key != "params":
-                    check = self._options.get(key)
-                    group[key] = check(name, key, value) if check else value
+            group.update((key, self._checked(key, value)) for key, value in saved.items()
+                         if key != "params")
             self._check_combination(group)
             group["params"] = current["params"]
             groups.append(group)
@@ -368,15 +375,17 @@ class Optimizer:
 
     def _checked_state(self, entry: dict, p, group: dict, where: str) -> dict:
         name = type(self).__name__
-        expected = set(self._state_keys(group))
+        expected = self._state_keys(group)
         if not entry:
             return {}
-        if set(entry) != expected:
+        if expected is not None and set(entry) != set(expected):
             raise ValueError(f"{name}.load_state_dict: {where} has keys {sorted(entry)}, "
                              f"expected {sorted(expected)} for these options")
         out = {}
         for key, value in entry.items():
-            if key == "step":
+            if expected is None and not isinstance(value, np.ndarray | Tensor):
+                out[key] = value  # a home-made optimizer's own entry: taken as it is
+            elif key == "step":
                 out[key] = _whole(name, f"{where}['step']", value)
             elif isinstance(p, Value):
                 if isinstance(value, np.ndarray) and value.ndim == 0:

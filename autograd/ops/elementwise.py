@@ -6,6 +6,7 @@ with ``sum_to``. A rule computes a gradient only for the inputs that require one
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -250,7 +251,7 @@ def _clip(node, g):
     return (g * ((x >= lo) & (x <= hi)),)
 
 
-# -- comparisons: bool tensors, no gradient ---------------------------------------------------------
+# -- comparisons: bool tensors, no gradient -------------------------------------------------------
 
 
 def _compare(fn):
@@ -321,9 +322,17 @@ def _tanh(node, g):
     return (g * (1 - t * t),)
 
 
+def _sigmoid_of(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) through e = e^-|x|, which never overflows: 1 / (1 + e) for x >= 0 and
+    e / (1 + e) below, both exact to the last bit for any x."""
+    e = np.exp(-np.abs(x))
+    r = 1 / (1 + e)
+    return np.where(x >= 0, r, e * r)
+
+
 def sigmoid(a):
-    """1 / (1 + e^-x) = exp(-log(1 + e^-x)): no overflow and full precision for any x."""
-    return result(np.exp(-np.logaddexp(0, -a.data)), (a,), _sigmoid)
+    """1 / (1 + e^-x), without overflow for any x."""
+    return result(_sigmoid_of(a.data), (a,), _sigmoid)
 
 
 @rule("sigmoid")
@@ -368,10 +377,15 @@ def _elu(node, g):
     return (np.where(x > 0, g, g * (node.data + node._saved)),)
 
 
-try:  # scipy's erf is a vectorised C loop; without scipy, math.erf element by element
-    from scipy.special import erf as _erf
-except ImportError:  # pragma: no cover - depends on the environment
-    _erf = np.vectorize(math.erf, otypes=[np.float64])
+@functools.cache
+def _erf_function():
+    """scipy's erf (a vectorised C loop) when scipy is installed, else math.erf element by
+    element. Looked up at the first GELU, so importing autograd never imports scipy."""
+    try:
+        from scipy.special import erf
+    except ImportError:  # pragma: no cover - depends on the environment
+        return np.vectorize(math.erf, otypes=[np.float64])
+    return erf
 
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -379,7 +393,7 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
 def _normal_cdf(x: np.ndarray) -> np.ndarray:
-    return (0.5 * (1 + _erf(x * _SQRT_HALF))).astype(x.dtype, copy=False)
+    return (0.5 * (1 + _erf_function()(x * _SQRT_HALF))).astype(x.dtype, copy=False)
 
 
 def gelu(a):
@@ -397,7 +411,7 @@ def _gelu(node, g):
 def silu(a):
     """x * sigmoid(x), also called swish."""
     x = a.data
-    s = np.exp(-np.logaddexp(0, -x))
+    s = _sigmoid_of(x)
     return result(x * s, (a,), _silu, s)
 
 
@@ -409,15 +423,15 @@ def _silu(node, g):
 
 
 def softplus(a, beta: float = 1.0):
-    """log(1 + e^(beta x)) / beta, exact for large |x|."""
-    x = a.data
-    return result(np.logaddexp(0, beta * x) / beta, (a,), _softplus, beta)
+    """log(1 + e^(beta x)) / beta = (max(bx, 0) + log1p(e^-|bx|)) / beta, exact for any x."""
+    bx = beta * a.data
+    data = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+    return result(data, (a,), _softplus, beta)
 
 
 @rule("softplus")
 def _softplus(node, g):
-    x = node._parents[0].data
-    return (g * np.exp(-np.logaddexp(0, -node._saved * x)),)
+    return (g * _sigmoid_of(node._saved * node._parents[0].data),)
 
 
 def cast(a, dtype):

@@ -37,6 +37,8 @@ def _matmul(node, g):
     x, y = a.data, b.data
     if x.ndim == 2 and y.ndim == 2:  # the common case, straight to BLAS
         return (g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None)
+    if x.ndim == 1 and y.ndim == 1:  # a dot product: g is a scalar
+        return (g * y if a.requires_grad else None, g * x if b.requires_grad else None)
     if x.ndim == 1:
         x, g = x[None, :], np.expand_dims(g, -2)
     if y.ndim == 1:
@@ -70,12 +72,10 @@ def linear(x, weight, bias=None):
 @rule("linear")
 def _linear(node, g):
     x, weight = node._parents[0], node._parents[1]
-    xd = x.data
     gx = g @ weight.data if x.requires_grad else None
     gw = None
-    if weight.requires_grad:
-        g2, x2 = (g, xd) if g.ndim == 2 else (g.reshape(-1, g.shape[-1]), xd.reshape(-1, xd.shape[-1]))
-        gw = g2.T @ x2
+    if weight.requires_grad:  # rows of every batch dimension together: (out, N) @ (N, in)
+        gw = g.reshape(-1, g.shape[-1]).T @ x.data.reshape(-1, x.data.shape[-1])
     if len(node._parents) == 2:
         return gx, gw
     bias = node._parents[2]

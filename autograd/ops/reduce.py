@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 
 from ..scalar_math import rule
+from ..graph import KEEP
 from ..tensor import result
 
 
@@ -136,19 +137,34 @@ def var(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, 
 @rule("var")
 def _var(node, g):
     _, d, dof = node._saved
-    return (_spread(g, node) * d * (2 / dof),)
+    return (_spread(g, node) * d * (2 / dof if dof > 0 else np.inf),)
 
 
 def std(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, keepdim=None,
         unbiased=None):
-    """Standard deviation: the square root of ``var`` with the same arguments."""
-    return var(a, axis, keepdims, correction, dim=dim, keepdim=keepdim, unbiased=unbiased).sqrt()
+    """Standard deviation, sqrt(var) with the same arguments. Where it is 0 (all elements
+    equal) its gradient is taken as 0, as PyTorch does, instead of 0/0."""
+    v = var(a, axis, keepdims, correction, dim=dim, keepdim=keepdim, unbiased=unbiased)
+    return result(np.sqrt(v.data), (v,), _std, KEEP)
+
+
+@rule("std")
+def _std(node, g):
+    s = node.data
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (np.where(s == 0, 0, g / (2 * s)).astype(s.dtype, copy=False),)
+
+
+def _shift(x: np.ndarray, axes) -> np.ndarray:
+    """max(x) over ``axes``, kept dims, as the shift that keeps exp from overflowing (0 where
+    the max is +-inf or nan)."""
+    m = np.max(x, axis=axes, keepdims=True)
+    return np.where(np.isfinite(m), m, 0)
 
 
 def _stable_logsumexp(x: np.ndarray, axes) -> np.ndarray:
-    """log(sum(exp(x))) over ``axes``, kept dims, shifted by the max so nothing overflows."""
-    m = np.max(x, axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
+    """log(sum(exp(x))) over ``axes``, kept dims, without overflow."""
+    m = _shift(x, axes)
     return m + np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True))
 
 
@@ -171,8 +187,7 @@ def softmax(a, axis: int = -1, *, dim=None):
     """exp(x) / sum(exp(x)) along ``axis`` (last by default), shifted by the max."""
     axis = axis if dim is None else dim
     (ax,) = normalize_axis(axis, a.data.ndim, "softmax") or (0,)
-    x = a.data
-    e = np.exp(x - np.max(x, axis=ax, keepdims=True))
+    e = np.exp(a.data - _shift(a.data, ax))
     e /= np.sum(e, axis=ax, keepdims=True)
     return result(e, (a,), _softmax, ax)
 
@@ -187,8 +202,8 @@ def log_softmax(a, axis: int = -1, *, dim=None):
     """x - logsumexp(x) along ``axis`` (last by default): stable for any logits."""
     axis = axis if dim is None else dim
     (ax,) = normalize_axis(axis, a.data.ndim, "log_softmax") or (0,)
-    x = a.data
-    return result(x - _stable_logsumexp(x, ax), (a,), _log_softmax, ax)
+    z = a.data - _shift(a.data, ax)
+    return result(z - np.log(np.sum(np.exp(z), axis=ax, keepdims=True)), (a,), _log_softmax, ax)
 
 
 @rule("log_softmax")

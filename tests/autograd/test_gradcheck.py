@@ -9,10 +9,18 @@ import math
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd
 from autograd import Function, GradcheckError, Tensor, Value, gradcheck
-from autograd.testing import arrays, broadcastable_shapes, safe_floats
+from autograd.testing import (
+    arrays,
+    broadcastable_shapes,
+    floats_away_from,
+    safe_floats,
+    shapes,
+    valid_axes,
+)
 
 
 def leaf(data) -> Tensor:
@@ -197,3 +205,39 @@ def test_gradcheck_passes_matmul_and_reductions():
     autograd.manual_seed(0)
     a, b = leaf(autograd.randn(3, 4).data), leaf(autograd.randn(4, 2).data)
     assert gradcheck(lambda s, t: (s @ t).softmax(axis=-1).log().mean(), (a, b))
+
+
+# -- autograd.testing: the strategies property tests are built from ------------------------------
+
+
+def test_the_three_line_example_in_autograd_testing_runs():
+    import doctest
+
+    import autograd.testing
+
+    result = doctest.testmod(autograd.testing)
+    assert result.attempted >= 4 and result.failed == 0
+
+
+@given(st.data())
+def test_strategies_draw_what_they_promise(data):
+    shape = data.draw(shapes(min_dims=1, max_dims=3, min_side=2, max_side=3))
+    assert 1 <= len(shape) <= 3 and all(2 <= n <= 3 for n in shape)
+    x = data.draw(arrays(shape, dtype=np.float32, min_value=-0.1, max_value=0.7))
+    assert x.shape == shape and x.dtype == np.float32
+    assert np.all((x >= -0.1) & (x <= 0.7)) and np.all(np.isfinite(x))
+    axis = data.draw(valid_axes(x.ndim))
+    assert np.sum(x, axis=axis).ndim < x.ndim  # valid, and reduces at least one axis
+    a, b, c = data.draw(broadcastable_shapes(3))
+    np.broadcast_shapes(a, b, c)
+    y = data.draw(floats_away_from([0.0, 1.0], margin=0.05, min_value=-2.0, max_value=2.0))
+    assert -2.0 <= y <= 2.0 and abs(y) >= 0.05 and abs(y - 1.0) >= 0.05
+    f = data.draw(safe_floats())
+    assert math.isfinite(f) and (f == 0.0 or abs(f) >= np.finfo(np.float64).tiny)
+
+
+def test_strategies_refuse_impossible_requests():
+    with pytest.raises(ValueError, match="no float"):
+        floats_away_from([0.0], margin=1.0, min_value=-0.5, max_value=0.5)
+    with pytest.raises(ValueError, match="ndim=0"):
+        valid_axes(0, allow_none=False)

@@ -384,6 +384,15 @@ def test_sigmoid_softplus_silu_are_stable_for_huge_inputs(x):
         assert np.all(np.isfinite(t.grad.data))
 
 
+def test_log_softmax_keeps_precision_near_zero():
+    # log p for p close to 1 is tiny: subtracting the max first (as torch does) keeps it to
+    # within rounding of 1 + e^-gap, where x - logsumexp(x) would lose it in ulp(256)
+    for gap in (30.0, 32.0):
+        x = leaf([256.0, 256.0 - gap])
+        expected = -math.log1p(math.exp(-gap))
+        np.testing.assert_allclose(x.log_softmax(-1).data[0], expected, rtol=0, atol=4e-16)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_softmax_of_extreme_logits_in_both_dtypes(dtype):
     x = ag.tensor(np.array([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -1000.0]], dtype=dtype),

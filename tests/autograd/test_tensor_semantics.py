@@ -57,7 +57,7 @@ def test_intermediates_keep_no_grad_unless_retained():
     np.testing.assert_allclose(x.grad.data, 3 * kept.data + hidden.data * kept.data)
 
 
-def test_retained_intermediate_grad_is_fresh_each_backward():
+def test_retained_intermediate_grad_accumulates_like_a_leaf():
     x = leaf([1.0, 2.0])
     y = x * 2
     y.retain_grad()
@@ -139,6 +139,25 @@ def test_retain_graph_allows_a_second_backward_and_grads_accumulate():
     np.testing.assert_allclose(x.grad.data, 3 * first_x)
     with pytest.raises(GraphFreedError, match="tanh|sum|matmul"):
         loss.backward()
+
+
+def test_a_backward_that_fails_midway_can_run_again():
+    x = leaf([1.0, 2.0])
+    y = x.exp()
+    calls = []
+
+    def fail_once(g):
+        calls.append(g)
+        if len(calls) == 1:
+            raise KeyError("the first call fails")
+
+    y.register_hook(fail_once)
+    loss = (y * 3).sum()
+    with pytest.raises(KeyError, match="first call"):
+        loss.backward(retain_graph=True)
+    assert x.grad is None
+    loss.backward()  # the bookkeeping the failed pass left behind was reset
+    np.testing.assert_allclose(x.grad.data, 3 * np.exp(x.data))
 
 
 # -- grad mode ------------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def test_lesson_001_model_matches_torch_step_for_step(iris):
         torch.nn.Linear(9, 3),
     ).double()
     with torch.no_grad():
-        for p, (name, q) in zip(theirs.parameters(), ours.named_parameters()):
+        for p, q in zip(theirs.parameters(), ours.parameters()):
             p.copy_(torch.tensor(q.data))
     opt_ours = optim.Adam(ours.parameters(), lr=0.1)
     opt_theirs = torch.optim.Adam(theirs.parameters(), lr=0.1)

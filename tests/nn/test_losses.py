@@ -1,5 +1,7 @@
 """Losses: values and gradients against PyTorch in float64, shape rules, errors, registry."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -438,5 +440,17 @@ def test_categorical_crossentropy_takes_one_hot_targets_and_logits():
     x = Tensor(rng().standard_normal((4, 3)))
     t = np.array([2, 0, 1, 2])
     one_hot = np.eye(3)[t]
-    assert nn.get_loss("categorical_crossentropy")(x, one_hot).item() == pytest.approx(
-        nn.get_loss("sparse_categorical_crossentropy")(x, t).item(), rel=1e-6)
+    sparse = nn.get_loss("sparse_categorical_crossentropy")(x, t).item()
+    categorical = nn.get_loss("categorical_crossentropy")
+    assert categorical(x, one_hot).item() == pytest.approx(sparse, rel=1e-6)
+    assert categorical(x, one_hot.astype(bool)).item() == pytest.approx(sparse, rel=1e-6)
+
+
+def test_cross_entropy_warns_when_given_probabilities_instead_of_logits():
+    probs = Tensor(rng().standard_normal((4, 3))).softmax(-1)
+    with pytest.warns(UserWarning, match="expects logits.*remove the softmax"):
+        F.cross_entropy(probs, [0, 1, 2, 0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.cross_entropy(Tensor(rng().standard_normal((4, 3))), [0, 1, 2, 0])
+        F.cross_entropy(Tensor(np.zeros((4, 3))), [0, 1, 2, 0])

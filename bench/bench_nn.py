@@ -1,0 +1,243 @@
+"""A full training step of lesson 000's network: nn against torch and a hand-written numpy loop.
+
+The network is 11 -> 512 -> 512 -> 512 -> 1 with ReLU, L1Loss, Adam(lr=1e-3), batch 256 over
+1,119 random rows (5 steps an epoch, the last short, no shuffling). One step is zero_grad,
+forward, loss, backward, optimizer step. Ours is written with nn (Sequential, Linear, ReLU,
+L1Loss, nn.optim.Adam); torch's with torch.nn and torch.optim.Adam at as many threads as
+there are cores; the numpy loop is this file's own forward, backward and Adam (torch's update
+formula), the floor for an engine built on numpy. All three start from the same weights, and
+their parameters after one float64 step are checked to agree. Float32 and float64; peak
+memory of each in its own child process.
+
+    python bench/bench_nn.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import common
+import numpy as np
+
+FRAMEWORKS = ("retrograd", "torch", "numpy")
+SIZES = (11, 512, 512, 512, 1)
+ROWS, BATCH = 1_119, 256
+DTYPES = ("float32", "float64")
+LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
+TARGET = 1.0  # torch time / ours at least this
+
+
+def arrays(dtype: str):
+    """Fixed data x (1119, 11), y (1119, 1) and initial weights [W (out, in), b (out,), ...],
+    drawn as nn.Linear draws them: U(-1/sqrt(in), 1/sqrt(in))."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((ROWS, SIZES[0])).astype(dtype)
+    y = rng.standard_normal((ROWS, 1)).astype(dtype)
+    weights = []
+    for fan_in, fan_out in zip(SIZES, SIZES[1:], strict=False):
+        bound = 1.0 / np.sqrt(fan_in)
+        weights.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(dtype))
+        weights.append(rng.uniform(-bound, bound, fan_out).astype(dtype))
+    return x, y, weights
+
+
+def batches(x, y):
+    return [(x[i:i + BATCH], y[i:i + BATCH]) for i in range(0, ROWS, BATCH)]
+
+
+# -- the three trainers: each is built from the same arrays and runs one epoch --------------------
+
+
+class Retrograd:
+    """nn, as a learner writes it."""
+
+    def __init__(self, dtype: str):
+        import nn
+        from autograd import tensor
+        from nn.optim import Adam
+
+        x, y, weights = arrays(dtype)
+        layers = []
+        for fan_in, fan_out in zip(SIZES, SIZES[1:], strict=False):
+            layers += [nn.Linear(fan_in, fan_out, dtype=dtype), nn.ReLU()]
+        self.model = nn.Sequential(*layers[:-1])
+        for p, w in zip(self.model.parameters(), weights, strict=True):
+            p.data[...] = w
+        self.loss_fn = nn.L1Loss()
+        self.optimizer = Adam(self.model.parameters(), lr=LR, betas=BETAS, eps=EPS)
+        self.batches = [(tensor(xb), tensor(yb)) for xb, yb in batches(x, y)]
+
+    def epoch(self) -> None:
+        for xb, yb in self.batches:
+            self.optimizer.zero_grad()
+            loss = self.loss_fn(self.model(xb), yb)
+            loss.backward()
+            self.optimizer.step()
+
+    def weights(self) -> list[np.ndarray]:
+        return [p.data for p in self.model.parameters()]
+
+
+class Torch(Retrograd):
+    """torch.nn and torch.optim, the same code."""
+
+    def __init__(self, dtype: str):
+        torch, why = common.import_torch()
+        if torch is None:
+            raise ImportError(why)
+        x, y, weights = arrays(dtype)
+        dt = getattr(torch, dtype)
+        layers = []
+        for fan_in, fan_out in zip(SIZES, SIZES[1:], strict=False):
+            layers += [torch.nn.Linear(fan_in, fan_out, dtype=dt), torch.nn.ReLU()]
+        self.model = torch.nn.Sequential(*layers[:-1])
+        with torch.no_grad():
+            for p, w in zip(self.model.parameters(), weights, strict=True):
+                p.copy_(torch.from_numpy(w))
+        self.loss_fn = torch.nn.L1Loss()
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR, betas=BETAS, eps=EPS)
+        self.batches = [(torch.from_numpy(xb), torch.from_numpy(yb)) for xb, yb in batches(x, y)]
+
+    def weights(self) -> list[np.ndarray]:
+        return [p.detach().numpy() for p in self.model.parameters()]
+
+
+class Numpy:
+    """Forward, backward and Adam by hand: what the engine's bookkeeping is measured against."""
+
+    def __init__(self, dtype: str):
+        x, y, weights = arrays(dtype)
+        self.params = [w.copy() for w in weights]
+        self.m = [np.zeros_like(w) for w in weights]
+        self.v = [np.zeros_like(w) for w in weights]
+        self.t = 0
+        self.batches = batches(x, y)
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> float:
+        params, n_layers = self.params, len(self.params) // 2
+        # forward: h_{i+1} = relu(h_i W_i^T + b_i), the last layer linear
+        inputs = []
+        h = x
+        for i in range(n_layers):
+            inputs.append(h)
+            h = h @ params[2 * i].T + params[2 * i + 1]
+            if i < n_layers - 1:
+                h = np.maximum(h, 0)
+        diff = h - y
+        loss = float(np.abs(diff).mean())
+        # backward: d mean|d| / d pred = sign(d) / n; through relu where its output is > 0
+        g = np.sign(diff) / diff.size
+        grads = [None] * len(params)
+        for i in reversed(range(n_layers)):
+            grads[2 * i] = g.T @ inputs[i]
+            grads[2 * i + 1] = g.sum(axis=0)
+            if i > 0:
+                g = (g @ params[2 * i]) * (inputs[i] > 0)
+        # Adam, torch's formula: p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+        self.t += 1
+        b1, b2 = BETAS
+        step_size = LR / (1 - b1**self.t)
+        root = (1 - b2**self.t) ** 0.5
+        for p, g, m, v in zip(params, grads, self.m, self.v, strict=True):
+            m += (1 - b1) * (g - m)
+            v *= b2
+            v += (1 - b2) * g * g
+            p -= step_size * m / (np.sqrt(v) / root + EPS)
+        return loss
+
+    def epoch(self) -> None:
+        for xb, yb in self.batches:
+            self.step(xb, yb)
+
+    def weights(self) -> list[np.ndarray]:
+        return self.params
+
+
+TRAINERS = {"retrograd": Retrograd, "torch": Torch, "numpy": Numpy}
+
+
+def child(name: str, dtype: str) -> None:
+    """Peak memory of three epochs above the baseline after imports, model and data."""
+    trainer = TRAINERS[name](dtype)
+    memory = common.PeakMemory()
+    memory.start()
+    for _ in range(3):
+        trainer.epoch()
+    common.child_report(peak_mb=memory.peak_mb())
+
+
+def agreement(trainers: dict) -> list[str]:
+    """One float64 epoch from the same start: every framework's weights must match ours."""
+    after = {}
+    for name in trainers:
+        trainer = TRAINERS[name]("float64")
+        trainer.epoch()
+        after[name] = trainer.weights()
+    return [
+        f"WARNING: {name}'s weights after one float64 epoch differ from retrograd's"
+        for name, ws in after.items()
+        if not all(np.allclose(w, r, rtol=1e-6, atol=1e-9)
+                   for w, r in zip(ws, after["retrograd"], strict=True))
+    ]
+
+
+def main(quick: bool) -> None:
+    header = ["case", *FRAMEWORKS, "torch / ours", "numpy / ours", "target", "verdict"]
+    rows, notes = [], []
+    steps = -(-ROWS // BATCH)
+
+    def row(case, values, fmt, target="-", target_ratio=None):
+        ours = values.get("retrograd")
+        ok = None if target_ratio is None or "torch" not in values else (
+            values["torch"] / ours >= target_ratio)
+        rows.append([
+            case, *(fmt(values.get(n)) for n in FRAMEWORKS),
+            common.ratio(values.get("torch"), ours), common.ratio(values.get("numpy"), ours),
+            target, common.verdict(ok),
+        ])
+
+    available = list(FRAMEWORKS)
+    _, why = common.peer("torch")
+    if why:
+        notes.append(f"torch: {why}")
+        available.remove("torch")
+    notes += agreement(available)
+
+    for dtype in DTYPES:
+        trainers = {name: TRAINERS[name](dtype) for name in available}
+        epochs = common.time_each(
+            {name: t.epoch for name, t in trainers.items()},
+            number=2, repeat=3 if quick else 7, settle=True,
+        )
+        row(f"training step (Adam), {dtype}", {n: t / steps for n, t in epochs.items()},
+            common.fmt_time, f"torch/ours >= {TARGET:g}x", TARGET)
+    for dtype in DTYPES:
+        peaks = {}
+        for name in available:
+            report = common.run_child("bench_nn.py", name, dtype)
+            if "error" in report:
+                notes.append(f"{name} {dtype} memory run failed: {report['error']}")
+            else:
+                peaks[name] = report["peak_mb"]
+        row(f"  peak memory of that run, {dtype}", peaks, common.fmt_mb)
+
+    notes.append(
+        f"11-512-512-512-1 ReLU, L1Loss, Adam(lr={LR:g}), {ROWS:,} rows, batch {BATCH} "
+        f"({steps} steps an epoch); time per step = zero_grad + forward + loss + backward + step"
+    )
+    notes.append("peak memory: a child process per framework, 3 epochs, peak RSS above the "
+                 "baseline after imports, model and data (Adam's state is inside the peak)")
+    notes.append("median of interleaved repeats; peer / ours > 1 means ours is faster (smaller)")
+    notes.append(common.machine_line())
+    common.print_table("bench_nn: a training step of lesson 000's network", header, rows, notes)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "DTYPE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+    else:
+        main(args.quick)
