@@ -14,10 +14,10 @@ PyTorch's::
 Parameters are autograd Tensors (``nn.Parameter`` included) or ``autograd.Value`` scalars: the
 same optimizers train a scalar MLP made of Values. A Tensor is updated in place (``p.data`` is
 never rebound, since other code may hold the array) with numpy ``out=`` ufuncs and scratch
-buffers, so a step allocates nothing after the first; a Value's ``.data`` is a Python float and
-gets the same formulas in plain float arithmetic, in the same order, so both give the same
-numbers. The arithmetic follows torch's own order of operations (e.g. Adam's
-``m += (1 - beta1) * (g - m)``), so a float64 run follows torch's trajectory to rounding.
+buffers, so a step allocates nothing after the first; a Value's float goes through the same
+rule as a 0-d float64 array, so both kinds give the same numbers. The arithmetic follows
+torch's own order of operations (e.g. Adam's ``m += (1 - beta1) * (g - m)``), so a float64
+run follows torch's trajectory to rounding.
 
 Learning-rate schedulers live in ``nn.lr_scheduler``, also reachable as
 ``nn.optim.lr_scheduler``.
@@ -80,9 +80,10 @@ def _betas(opt: str, key: str, value) -> tuple[float, float]:
 # -- small helpers ------------------------------------------------------------------------------
 
 
-def _zeros(x):
-    """A zero state entry shaped like parameter data ``x`` (an array, or a float for a Value)."""
-    return np.zeros_like(x) if isinstance(x, np.ndarray) else 0.0
+def _array(p) -> np.ndarray:
+    """A parameter's data as an array: a Value's float becomes a 0-d float64 array, so that one
+    update rule, written for arrays, serves both kinds of parameter."""
+    return np.array(p.data) if isinstance(p, Value) else p.data
 
 
 def _describe(p) -> str:
@@ -110,8 +111,9 @@ class Optimizer:
     ``step`` and ``state_dict`` / ``load_state_dict`` in torch's layout.
 
     A subclass names its options and their checks in ``_options``, the state keys a parameter
-    has after its first step in ``_state_keys``, and writes the update twice: ``_update_array``
-    (in place on a numpy array) and ``_update_float`` (a Value's Python float). A home-made
+    has after its first step in ``_state_keys``, and writes the update once, in
+    ``_update_array``, in place on a numpy array (a Value's float arrives as a 0-d array,
+    with its state in 0-d arrays too). A home-made
     optimizer may instead override ``step`` alone and keep what it likes in ``self.state``.
     """
 
@@ -237,9 +239,11 @@ class Optimizer:
         for p, g, group in work:
             state = self.state.get(p)
             if state is None:
-                state = self.state[p] = self._init_state(p.data, group)
-            if isinstance(p, Value):
-                p.data = self._update_float(p.data, g, state, group)
+                state = self.state[p] = self._init_state(_array(p), group)
+            if isinstance(p, Value):  # its float takes the same rule as a 0-d array
+                x = np.array(p.data)
+                self._update_array(x, g, state, group)
+                p.data = float(x)
             else:
                 self._update_array(p.data, g, state, group)
         return loss
@@ -251,7 +255,7 @@ class Optimizer:
             if isinstance(g, bool) or not isinstance(g, numbers.Real):
                 raise TypeError(f"{name}: parameter {i} ({p!r}) has a gradient of type "
                                 f"{type(g).__name__}; a Value's gradient is a float")
-            return float(g)
+            return np.array(float(g))
         g = g.data if isinstance(g, Tensor) else g
         if not isinstance(g, np.ndarray) or g.shape != p.data.shape:
             shape = g.shape if isinstance(g, np.ndarray) else type(g).__name__
@@ -280,11 +284,6 @@ class Optimizer:
         out = np.multiply(x, weight_decay, out=self._buffer(x, 0))
         return np.subtract(out, g, out=out) if maximize else np.add(out, g, out=out)
 
-    @staticmethod
-    def _grad_float(x: float, g: float, group: dict, weight_decay: float) -> float:
-        if group["maximize"]:
-            g = -g
-        return g + weight_decay * x if weight_decay != 0 else g
 
     # -- state -----------------------------------------------------------------------------
 
@@ -294,17 +293,13 @@ class Optimizer:
         return None
 
     def _init_state(self, x, group: dict) -> dict:
-        return {key: 0 if key == "step" else _zeros(x) for key in self._state_keys(group) or ()}
+        return {key: 0 if key == "step" else np.zeros_like(x)
+                for key in self._state_keys(group) or ()}
 
     def _update_array(self, x: np.ndarray, g: np.ndarray, state: dict, group: dict) -> None:
         """Update parameter array ``x`` in place from gradient ``g``."""
-        raise NotImplementedError(f"{type(self).__name__} defines no update rule: override "
-                                  "step(), or _update_array and _update_float")
-
-    def _update_float(self, x: float, g: float, state: dict, group: dict) -> float:
-        """The updated value of a Value parameter's float ``x``."""
-        raise NotImplementedError(f"{type(self).__name__} defines no update rule for Value "
-                                  "parameters: override step(), or _update_float")
+        raise NotImplementedError(f"{type(self).__name__} defines no update rule: a subclass "
+                                  "of Optimizer overrides step() or _update_array")
 
     def state_dict(self) -> dict:
         """A snapshot in torch's layout: ``{"state": {index: {...}}, "param_groups": [...]}``
@@ -387,20 +382,14 @@ class Optimizer:
                 out[key] = value  # a home-made optimizer's own entry: taken as it is
             elif key == "step":
                 out[key] = _whole(name, f"{where}['step']", value)
-            elif isinstance(p, Value):
-                if isinstance(value, np.ndarray) and value.ndim == 0:
-                    value = value.item()
-                if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                    raise ValueError(f"{name}.load_state_dict: {where}[{key!r}] must be a "
-                                     f"number for a Value parameter, got {value!r:.80}")
-                out[key] = float(value)
             else:
+                like = _array(p)
                 array = np.asarray(value.data if isinstance(value, Tensor) else value)
-                if array.shape != p.data.shape or array.dtype.kind not in "fiu":
+                if array.shape != like.shape or array.dtype.kind not in "fiu":
                     raise ValueError(f"{name}.load_state_dict: {where}[{key!r}] is an array "
                                      f"of shape {array.shape} and dtype {array.dtype}; the "
-                                     f"parameter has shape {p.data.shape}")
-                out[key] = array.astype(p.data.dtype, copy=True)
+                                     f"parameter has shape {like.shape}")
+                out[key] = array.astype(like.dtype, copy=True)
         return out
 
     def __repr__(self) -> str:
@@ -469,18 +458,6 @@ class SGD(Optimizer):
                 g = buf
         x -= np.multiply(g, group["lr"], out=s)
 
-    def _update_float(self, x, g, state, group):
-        momentum = group["momentum"]
-        g = self._grad_float(x, g, group, group["weight_decay"])
-        if momentum != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = g
-            else:
-                buf = buf * momentum + g * (1 - group["dampening"])
-            state["momentum_buffer"] = buf
-            g = g + buf * momentum if group["nesterov"] else buf
-        return x - g * group["lr"]
 
 
 class Adam(Optimizer):
@@ -541,21 +518,6 @@ class Adam(Optimizer):
         step *= lr / (1 - beta1**t)
         x -= step
 
-    def _update_float(self, x, g, state, group):
-        lr, wd = group["lr"], group["weight_decay"]
-        beta1, beta2 = group["betas"]
-        if self._decoupled:
-            if wd != 0:
-                x = x * (1 - lr * wd)
-            wd = 0.0
-        g = self._grad_float(x, g, group, wd)
-        t = state["step"] = state["step"] + 1
-        m = state["exp_avg"] = state["exp_avg"] + (g - state["exp_avg"]) * (1 - beta1)
-        v = state["exp_avg_sq"] = state["exp_avg_sq"] * beta2 + g * g * (1 - beta2)
-        if group["amsgrad"]:
-            v = state["max_exp_avg_sq"] = max(state["max_exp_avg_sq"], v)
-        denom = math.sqrt(v) / (1 - beta2**t) ** 0.5 + group["eps"]
-        return x - m / denom * (lr / (1 - beta1**t))
 
 
 class AdamW(Adam):
@@ -636,20 +598,6 @@ class RMSprop(Optimizer):
             step *= group["lr"]
             x -= step
 
-    def _update_float(self, x, g, state, group):
-        alpha, momentum = group["alpha"], group["momentum"]
-        g = self._grad_float(x, g, group, group["weight_decay"])
-        state["step"] += 1
-        v = state["square_avg"] = state["square_avg"] * alpha + g * g * (1 - alpha)
-        if group["centered"]:
-            g_avg = state["grad_avg"] = state["grad_avg"] + (g - state["grad_avg"]) * (1 - alpha)
-            d = math.sqrt(v - g_avg * g_avg) + group["eps"]
-        else:
-            d = math.sqrt(v) + group["eps"]
-        if momentum > 0:
-            buf = state["momentum_buffer"] = state["momentum_buffer"] * momentum + g / d
-            return x - buf * group["lr"]
-        return x - g / d * group["lr"]
 
 
 class Adagrad(Optimizer):
@@ -699,12 +647,6 @@ class Adagrad(Optimizer):
         step *= lr_t
         x -= step
 
-    def _update_float(self, x, g, state, group):
-        g = self._grad_float(x, g, group, group["weight_decay"])
-        t = state["step"] = state["step"] + 1
-        lr_t = group["lr"] / (1 + (t - 1) * group["lr_decay"])
-        total = state["sum"] = state["sum"] + g * g
-        return x - g / (math.sqrt(total) + group["eps"]) * lr_t
 
 
 # Imported last: lr_scheduler needs Optimizer, defined above.

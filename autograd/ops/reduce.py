@@ -8,8 +8,8 @@ import numbers
 
 import numpy as np
 
-from ..scalar_math import rule
 from ..graph import KEEP
+from ..scalar_math import rule
 from ..tensor import result
 
 
