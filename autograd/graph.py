@@ -183,58 +183,68 @@ def backward(root, seed, retain_graph: bool) -> None:
     have sent it their gradient, so each node's gradient is complete when its rule runs.
     """
     nodes = [root]
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        for parent in node._parents:
-            if parent.requires_grad:
-                parent._pending += 1
-                if parent._pending == 1:
-                    nodes.append(parent)
-                    stack.append(parent)
-    anomaly = _Mode.anomaly
-    delivered: set[int] = set()
-    root._g = seed
-    ready = [root]
     try:
-        while ready:
-            node = ready.pop()
-            g = node._g
-            node._g = None
-            rule = node._backward
-            if g is not None:
-                g = node._take_grad(g, delivered)
-            if rule is None:
-                continue
-            saved = node._saved
-            if saved is FREED:
-                raise GraphFreedError(
-                    f"backward through op '{rule.op}' a second time, but its saved values were "
-                    "released by the first backward; pass retain_graph=True to the first call"
-                )
-            if g is None:
-                grads = (None,) * len(node._parents)
-            else:
-                grads = rule(node, g)
-                if anomaly:
-                    _check_grads(node, rule.op, grads)
-            if not retain_graph and saved is not KEEP:
-                node._saved = FREED
-            for parent, pg in zip(node._parents, grads):
-                if not parent.requires_grad:
-                    continue
-                if pg is not None:
-                    pending = parent._g
-                    parent._g = pg if pending is None else pending + pg
-                parent._pending -= 1
-                if parent._pending == 0:
-                    ready.append(parent)
+        _count_consumers(root, nodes)
+        _propagate(root, seed, retain_graph)
     except BaseException:
         # A completed pass leaves every counter at zero; after an error, reset what is left.
         for node in nodes:
             node._pending = 0
             node._g = None
         raise
+
+
+def _count_consumers(root, nodes: list) -> None:
+    """First walk: count each node's consumers in this graph, and refuse a graph whose saved
+    values were released before any gradient moves (a failed call changes no .grad)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node._saved is FREED:
+            raise GraphFreedError(
+                f"backward through op '{node._backward.op}' a second time, but its saved values "
+                "were released by the first backward; pass retain_graph=True to the first call"
+            )
+        for parent in node._parents:
+            if parent.requires_grad:
+                parent._pending += 1
+                if parent._pending == 1:
+                    nodes.append(parent)
+                    stack.append(parent)
+
+
+def _propagate(root, seed, retain_graph: bool) -> None:
+    """Second walk: a node runs its rule once all its consumers have sent their gradients."""
+    anomaly = _Mode.anomaly
+    delivered: set[int] = set()
+    root._g = seed
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        g = node._g
+        node._g = None
+        rule = node._backward
+        if g is not None:
+            g = node._take_grad(g, delivered)
+        if rule is None:
+            continue
+        if g is None:
+            grads = (None,) * len(node._parents)
+        else:
+            grads = rule(node, g)
+            if anomaly:
+                _check_grads(node, rule.op, grads)
+        if not retain_graph and node._saved is not KEEP:
+            node._saved = FREED
+        for parent, pg in zip(node._parents, grads):
+            if not parent.requires_grad:
+                continue
+            if pg is not None:
+                pending = parent._g
+                parent._g = pg if pending is None else pending + pg
+            parent._pending -= 1
+            if parent._pending == 0:
+                ready.append(parent)
 
 
 def _check_grads(node, op: str, grads) -> None:

@@ -299,10 +299,11 @@ class Tensor:
         # is one) unless the array it views was already handed to another tensor.
         if g.dtype != data.dtype:
             g = g.astype(data.dtype)
-        elif g.__class__ is not np.ndarray or not g.flags.writeable or _owner(g) in delivered:
+        elif (g.__class__ is not np.ndarray or not g.flags.writeable
+              or id(g if g.base is None else g.base) in delivered):
             g = np.array(g)
+        delivered.add(id(g if g.base is None else g.base))
         if self.grad is None:
-            delivered.add(_owner(g))
             self.grad = Tensor._wrap(g)
         else:
             self.grad.data = self.grad.data + g
@@ -327,11 +328,6 @@ class Tensor:
         t._pending = 0
         t._hooks = None
         return t
-
-
-def _owner(a: np.ndarray) -> int:
-    """Identity of the memory an array lives in (its base for a view)."""
-    return id(a if a.base is None else a.base)
 
 
 class _HookHandle:

@@ -23,6 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without an install: find autograd and nn
     sys.path.insert(0, str(ROOT))
 
+# Threads for numpy's BLAS and torch: every core unless BENCH_THREADS says otherwise (1 gives
+# steadier numbers on a busy machine). BLAS reads its variable once, when numpy loads, so this
+# module must be imported first; child processes inherit the environment.
+_asked = os.environ.get("BENCH_THREADS", "")
+THREADS = int(_asked) if _asked.isdigit() and int(_asked) > 0 else (os.cpu_count() or 1)
+if _asked:
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = str(THREADS)
+
 PIP = {
     "torch": "pip install torch==2.13.0",
     "micrograd": "pip install micrograd",
@@ -43,11 +52,10 @@ def peer(module: str):
 
 
 def import_torch():
-    """torch with as many threads as the machine has cores (the same threads for every peer),
-    or (None, why)."""
+    """(torch, None) with torch at THREADS threads, the same as numpy's BLAS, or (None, why)."""
     torch, why = peer("torch")
     if torch is not None:
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(THREADS)
     return torch, why
 
 
@@ -193,7 +201,7 @@ def print_table(title: str, header: list[str], rows: list[list[str]], notes=()) 
 
 
 def machine_line() -> str:
-    """Python, numpy and cores, and the load average when the run started."""
+    """Python, numpy, cores and threads, and the load average now."""
     import platform
 
     import numpy as np
@@ -201,5 +209,5 @@ def machine_line() -> str:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     return (
         f"Python {platform.python_version()}, numpy {np.__version__}, "
-        f"{os.cpu_count()} cores, load average {load}"
+        f"{os.cpu_count()} cores, {THREADS} BLAS/torch threads, load average {load}"
     )

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..graph import KEEP
 from ..scalar_math import rule
-from ..tensor import Tensor, _data, lift, result
+from ..tensor import Tensor, _data, get_default_dtype, lift, result
 
 
 def sum_to(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -32,8 +32,17 @@ def _broadcast_error(op: str, a, b) -> ValueError:
     return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together")
 
 
-def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None, reflected: bool = False) -> Tensor:
+def _lift_pair(a: Tensor, b) -> tuple[Tensor, Tensor]:
+    """``b`` as a Tensor; an integer tensor meeting a float constant is taken as that float
+    dtype first, so ``int_tensor * 1.5`` is float32 as in torch (numpy would give float64)."""
     b = lift(b, a)
+    if a.data.dtype.kind in "iub" and b.data.dtype.kind == "f":
+        a = Tensor._wrap(a.data.astype(b.data.dtype))
+    return a, b
+
+
+def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None, reflected: bool = False) -> Tensor:
+    a, b = _lift_pair(a, b)
     if reflected:
         a, b = b, a
     try:
@@ -48,7 +57,7 @@ def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None, reflected: bool = Fa
 
 def add(a, b):
     if b.__class__ is not Tensor:
-        b = lift(b, a)
+        a, b = _lift_pair(a, b)
     try:
         data = a.data + b.data
     except ValueError:
@@ -71,7 +80,7 @@ def _add(node, g):
 
 def sub(a, b):
     if b.__class__ is not Tensor:
-        b = lift(b, a)
+        a, b = _lift_pair(a, b)
     try:
         data = a.data - b.data
     except ValueError:
@@ -94,7 +103,7 @@ def _sub(node, g):
 
 def mul(a, b):
     if b.__class__ is not Tensor:
-        b = lift(b, a)
+        a, b = _lift_pair(a, b)
     try:
         data = a.data * b.data
     except ValueError:
@@ -116,17 +125,20 @@ def _mul(node, g):
 
 
 def div(a, b):
+    """a / b; integers divide into the default float dtype (torch's true division)."""
     if b.__class__ is not Tensor:
-        b = lift(b, a)
+        a, b = _lift_pair(a, b)
     try:
         data = a.data / b.data
     except ValueError:
         raise _broadcast_error("div", a, b) from None
+    if a.data.dtype.kind != "f" and b.data.dtype.kind in "iub":
+        data = data.astype(get_default_dtype())
     return result(data, (a, b), _div)
 
 
 def rdiv(a, b):
-    return _binary("div", np.true_divide, a, b, _div, reflected=True)
+    return div(*reversed(_lift_pair(a, b)))
 
 
 @rule("div")

@@ -487,4 +487,6 @@ def test_python_numbers_keep_the_tensor_dtype():
     assert (t32 * 2.5).dtype == np.float32 and (2 + t32).dtype == np.float32
     assert (t32 ** 2).dtype == np.float32
     ints = ag.tensor([1, 2])
-    assert (ints + 1).dtype == np.int64 and (ints * 1.5).dtype == np.float32
+    assert (ints + 1).dtype == np.int64
+    # a float number or true division makes an int tensor float: the default dtype (torch)
+    assert (ints * 1.5).dtype == np.float32 and (ints / 2).dtype == np.float32

@@ -5,23 +5,9 @@ import pytest
 
 import autograd
 import nn
-import nn.functional as F
 from nn import optim
 
-
-class MyFirstModel(nn.Module):
-    """Lesson 001's MyFirstPytorchModel: 4 -> 8 -> 9 -> 3 with ReLU."""
-
-    def __init__(self, input_features=4, hidden_layer_1=8, hidden_layer_2=9, output_features=3):
-        super().__init__()
-        self.fully_connected_1 = nn.Linear(input_features, hidden_layer_1)
-        self.fully_connected_2 = nn.Linear(hidden_layer_1, hidden_layer_2)
-        self.output = nn.Linear(hidden_layer_2, output_features)
-
-    def forward(self, x):
-        x = F.relu(self.fully_connected_1(x))
-        x = F.relu(self.fully_connected_2(x))
-        return self.output(x)
+from .lesson_models import MyFirstPytorchModel
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +23,7 @@ def iris():
 
 def _train(X, y, seed, epochs=100):
     autograd.manual_seed(seed)
-    model = MyFirstModel()
+    model = MyFirstPytorchModel()
     criterion = nn.CrossEntropyLoss()
     optimizer = optim.Adam(model.parameters(), lr=0.1)
     losses = []
@@ -71,22 +57,11 @@ def test_lesson_001_loop_repeats_bit_for_bit_with_the_same_seed(iris):
     assert first != other
 
 
-def test_the_model_prints_like_the_lesson():
-    text = repr(MyFirstModel())
-    assert text.splitlines() == [
-        "MyFirstModel(",
-        "  (fully_connected_1): Linear(in_features=4, out_features=8, bias=True)",
-        "  (fully_connected_2): Linear(in_features=8, out_features=9, bias=True)",
-        "  (output): Linear(in_features=9, out_features=3, bias=True)",
-        ")",
-    ]
-
-
 def test_lesson_001_model_matches_torch_step_for_step(iris):
     torch = pytest.importorskip("torch")
     X, y = iris[0][:40], iris[1][:40]
     autograd.manual_seed(3)
-    ours = MyFirstModel().double()
+    ours = MyFirstPytorchModel().double()
     theirs = torch.nn.Sequential(
         torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 9), torch.nn.ReLU(),
         torch.nn.Linear(9, 3),
