@@ -29,6 +29,7 @@ ROWS, BATCH = 1_119, 256
 DTYPES = ("float32", "float64")
 SMALL_TARGET = 2.0  # torch time / ours at least this
 MLP_TARGET = 1.0
+SETTLE = 0.3  # seconds between frameworks: numpy's idle BLAS threads spin ~0.2 s
 
 
 # -- one adapter per framework: the same benchmark code drives all three -------------------------
@@ -233,7 +234,7 @@ def main(quick: bool) -> None:
         setups = {name: mlp_setup(fw, dtype) for name, fw in fws.items()}
         epochs = common.time_each(
             {name: lambda fw=fw, s=setups[name]: mlp_epoch(fw, *s) for name, fw in fws.items()},
-            number=2, repeat=3 if quick else 7, settle=True,
+            number=2, repeat=3 if quick else 9, settle=SETTLE,
         )
         per_step = {name: t / steps for name, t in epochs.items()}
         row(f"MLP 11-512x3-1 fwd+bwd per batch, {dtype}", per_step, common.fmt_time,

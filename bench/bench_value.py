@@ -8,9 +8,10 @@
     torch 0-d float64 tensors. Target: N = 100,000 in at most a third of torch's time;
     N = 1,000,000 finishes at the default recursion limit within 2 GB (run in a child process
     that does nothing else, so its peak memory is that run's). Torch runs up to 100,000 only:
-    a million-step chain of 0-d tensors takes it about half a minute.
-
-The garbage collector stays on, as users run it.
+    a million-step chain of 0-d tensors takes it about half a minute. Each framework times
+    its chains in a fresh process that imports only itself: the garbage collector, which
+    stays on as users run it, walks every tracked object in the process at each full
+    collection, and torch alone brings ~150k of them.
 
     python bench/bench_value.py [--quick]
 """
@@ -18,6 +19,7 @@ The garbage collector stays on, as users run it.
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import sys
 import time
@@ -94,10 +96,28 @@ def chain_plan(n: int, quick: bool) -> dict:
         return {"number": 20, "repeat": 3 if quick else 7, "warmup": 1}
     if n <= 10_000:
         return {"number": 2, "repeat": 3 if quick else 5, "warmup": 1}
-    return {"number": 1, "repeat": 1 if quick else 3, "warmup": 0}
+    return {"number": 1, "repeat": 1 if quick else 5, "warmup": 0}
 
 
-def child(n: int) -> None:
+def chains_child(framework: str, quick: bool) -> None:
+    """Time every chain length for one framework, alone in this process: the garbage
+    collector then walks only that framework's objects (with torch imported beside ours,
+    each of its full collections would also walk torch's ~150k Python objects)."""
+    run, lengths = chain_ours, CHAINS[:-1]  # torch too stops below a million (TORCH_MAX)
+    if framework == "torch":
+        torch, _ = common.import_torch()
+        run = functools.partial(chain_torch, torch)
+    elif framework == "retrograd-beside-torch":  # ours, in a process that has imported torch
+        common.import_torch()
+        lengths = (100_000,)
+    times = {
+        n: common.time_each({framework: lambda n=n: run(n)}, **chain_plan(n, quick))
+        for n in lengths
+    }
+    common.child_report(times={n: t[framework] for n, t in times.items()}, grad=run(1_000))
+
+
+def million_child(n: int) -> None:
     """The million-step run on its own: time, peak memory above the post-import baseline,
     and whether the recursion limit was left alone."""
     limit = sys.getrecursionlimit()
@@ -115,7 +135,6 @@ def child(n: int) -> None:
 
 
 def main(quick: bool) -> None:
-    torch, torch_why = common.import_torch()
     header = ["case", "retrograd", "micrograd", "torch", "peer / ours", "target", "verdict"]
     rows, notes = [], []
 
@@ -142,29 +161,46 @@ def main(quick: bool) -> None:
         "plain SGD loop (p.data -= lr * p.grad) for both"
     )
 
-    # (b) tanh chains
-    if torch is None:
+    # (b) tanh chains, each framework in a child process of its own
+    flags = ["--quick"] if quick else []
+    reports = {"retrograd": common.run_child("bench_value.py", "chains", "retrograd", *flags)}
+    torch_why = common.missing("torch")
+    if torch_why:
         notes.append(f"torch: {torch_why}")
-    elif abs(chain_ours(1000) - chain_torch(torch, 1000)) > 1e-9:
-        notes.append("WARNING: the chain's dL/dw differs from torch's")
+    else:
+        reports["torch"] = common.run_child("bench_value.py", "chains", "torch", *flags)
+    for name, report in reports.items():
+        if "error" in report:
+            notes.append(f"{name} chains failed: {report['error']}")
+    ours_times = reports["retrograd"].get("times", {})
+    torch_times = reports.get("torch", {}).get("times", {})
+    if "grad" in reports.get("torch", {}) and "grad" in reports["retrograd"]:
+        if abs(reports["torch"]["grad"] - reports["retrograd"]["grad"]) > 1e-9:
+            notes.append("WARNING: the chain's dL/dw differs from torch's")
     for n in CHAINS[:-1]:
-        fns = {"retrograd": lambda n=n: chain_ours(n)}
-        if torch is not None and n <= TORCH_MAX:
-            fns["torch"] = lambda n=n: chain_torch(torch, n)
-        times = common.time_each(fns, **chain_plan(n, quick))
-        ours, theirs = times["retrograd"], times.get("torch")
+        ours, theirs = ours_times.get(str(n)), torch_times.get(str(n))
         target = f">= {CHAIN_TARGET:g}x" if n == 100_000 else "-"
-        ok = None if theirs is None or n != 100_000 else theirs / ours >= CHAIN_TARGET
+        ok = None if None in (ours, theirs) or n != 100_000 else theirs / ours >= CHAIN_TARGET
         rows.append([
             f"tanh(x*w+b) chain, N={n:,}", common.fmt_time(ours), "-",
             common.fmt_time(theirs), common.ratio(theirs, ours), target, common.verdict(ok),
         ])
+    notes.append("chains: each framework times its chains in a fresh process of its own")
+    if not quick and not torch_why:
+        beside = common.run_child("bench_value.py", "chains", "retrograd-beside-torch")
+        ours, theirs = beside.get("times", {}).get("100000"), torch_times.get("100000")
+        rows.append([
+            "  same, torch imported beside ours", common.fmt_time(ours), "-",
+            common.fmt_time(theirs), common.ratio(theirs, ours), "-", "-",
+        ])
+        notes.append("'torch imported beside ours': the garbage collector's full collections "
+                     "also walk torch's objects (what a notebook with torch loaded sees)")
 
     n = CHAINS[-1]
     if quick:
         notes.append(f"--quick: the N={n:,} chain and its memory were not run")
     else:
-        report = common.run_child("bench_value.py", str(n))
+        report = common.run_child("bench_value.py", "million", str(n))
         if "error" in report:
             rows.append([f"tanh(x*w+b) chain, N={n:,}", report["error"], "-", "-", "-",
                          "finishes", "MISSED"])
@@ -192,9 +228,11 @@ def main(quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, no 1M chain")
-    parser.add_argument("--child", type=int, metavar="N", help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "ARG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        child(args.child)
-    else:
+    if args.child is None:
         main(args.quick)
+    elif args.child[0] == "chains":
+        chains_child(args.child[1], args.quick)
+    else:
+        million_child(int(args.child[1]))

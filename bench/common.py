@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -51,6 +52,17 @@ def peer(module: str):
         return None, f"not installed ({PIP.get(package, 'pip install ' + package)})"
 
 
+def missing(module: str) -> str | None:
+    """None when ``module`` is installed, else 'not installed (pip install ...)'; nothing is
+    imported (so the caller's process stays free of a big peer's objects)."""
+    try:
+        if importlib.util.find_spec(module) is not None:
+            return None
+    except (ImportError, ValueError):  # a broken install counts as missing
+        pass
+    return f"not installed ({PIP.get(module, 'pip install ' + module)})"
+
+
 def import_torch():
     """(torch, None) with torch at THREADS threads, the same as numpy's BLAS, or (None, why)."""
     torch, why = peer("torch")
@@ -63,16 +75,17 @@ def import_torch():
 
 
 def time_each(fns: dict[str, Callable[[], object]], *, number: int, repeat: int,
-              warmup: int = 1, settle: bool = False) -> dict[str, float]:
+              warmup: int = 1, settle: float = 0.0) -> dict[str, float]:
     """Seconds per call of each function: the median over ``repeat`` rounds of (time of
     ``number`` calls) / number.
 
     The rounds interleave the functions (a, b, a, b, ...), so a burst of load from elsewhere
     on a shared machine hits every contender alike, and the median keeps such bursts out.
     ``warmup`` untimed rounds go first (caches, lazy imports, allocator pools). ``settle``
-    adds one untimed call before each timed block: frameworks with their own BLAS or OpenMP
-    thread pools slow each other down for a while after a switch (the idle pool still spins).
-    The garbage collector stays on, as users run it.
+    seconds of sleep and one untimed call come before each timed block: numpy's BLAS threads
+    keep spinning for ~0.1-0.2 s after their last call (torch's OpenMP threads briefly too),
+    and would steal the cores from whichever framework runs next. The garbage collector
+    stays on, as users run it.
     """
     for _ in range(warmup):
         for fn in fns.values():
@@ -82,6 +95,7 @@ def time_each(fns: dict[str, Callable[[], object]], *, number: int, repeat: int,
     for _ in range(repeat):
         for name, fn in fns.items():
             if settle:
+                time.sleep(settle)
                 fn()
             start = time.perf_counter()
             for _ in range(number):
