@@ -93,7 +93,8 @@ class LRScheduler:
 
     def _next_lrs(self, initial: bool) -> list[float]:
         """The groups' learning rates for epoch ``self.last_epoch``."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__}: a scheduler subclass defines "
+                                  "_next_lrs(initial)")
 
     def get_last_lr(self) -> list[float]:
         """The learning rates the last step set, one per parameter group."""

@@ -227,10 +227,10 @@ class Module:
     # -- running ---------------------------------------------------------------------------------
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(
-            f"{type(self).__name__} has no forward() method: define `def forward(self, x):` "
-            f"inside the class {type(self).__name__} (indented under it), returning the output"
-        )
+        subclass = type(self).__name__
+        raise NotImplementedError(f"{subclass} has no forward() method: a Module subclass "
+                                  "defines `def forward(self, x):` inside the class (indented "
+                                  "under it), returning the output")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
