@@ -235,13 +235,13 @@ class Tensor:
         """Keep ``.grad`` on this intermediate tensor at the next backward."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
-        if self._backward is not None:
+        if self._backward is not None:  # kept among the hooks, as an entry with no function
             self._hooks = dict(self._hooks or {})
-            self._hooks.setdefault("retain", None)
+            self._hooks.setdefault(_RETAIN, None)
 
     @property
     def retains_grad(self) -> bool:
-        return self._backward is not None and bool(self._hooks) and "retain" in self._hooks
+        return self._backward is not None and bool(self._hooks) and _RETAIN in self._hooks
 
     def register_hook(self, hook) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a Tensor it returns
@@ -283,9 +283,7 @@ class Tensor:
                 previous = capture[id(self)]
                 capture[id(self)] = g if previous is None else previous + g
             return g
-        if self._backward is None:
-            self._accumulate(g, delivered)
-        elif hooks and "retain" in hooks:
+        if self._backward is None or (hooks and _RETAIN in hooks):
             self._accumulate(g, delivered)
         return g
 
@@ -328,6 +326,9 @@ class Tensor:
         t._pending = 0
         t._hooks = None
         return t
+
+
+_RETAIN = "retain"  # the hooks entry that marks a tensor whose .grad is kept (retain_grad)
 
 
 class _HookHandle:

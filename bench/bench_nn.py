@@ -21,30 +21,11 @@ import common
 import numpy as np
 
 FRAMEWORKS = ("retrograd", "torch", "numpy")
-SIZES = (11, 512, 512, 512, 1)
-ROWS, BATCH = 1_119, 256
+SIZES, ROWS, BATCH = common.SIZES, common.ROWS, common.BATCH
 DTYPES = ("float32", "float64")
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 TARGET = 1.0  # torch time / ours at least this
 SETTLE = 0.3  # seconds between frameworks: numpy's idle BLAS threads spin ~0.2 s
-
-
-def arrays(dtype: str):
-    """Fixed data x (1119, 11), y (1119, 1) and initial weights [W (out, in), b (out,), ...],
-    drawn as nn.Linear draws them: U(-1/sqrt(in), 1/sqrt(in))."""
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((ROWS, SIZES[0])).astype(dtype)
-    y = rng.standard_normal((ROWS, 1)).astype(dtype)
-    weights = []
-    for fan_in, fan_out in zip(SIZES, SIZES[1:], strict=False):
-        bound = 1.0 / np.sqrt(fan_in)
-        weights.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(dtype))
-        weights.append(rng.uniform(-bound, bound, fan_out).astype(dtype))
-    return x, y, weights
-
-
-def batches(x, y):
-    return [(x[i:i + BATCH], y[i:i + BATCH]) for i in range(0, ROWS, BATCH)]
 
 
 # -- the three trainers: each is built from the same arrays and runs one epoch --------------------
@@ -58,7 +39,7 @@ class Retrograd:
         from autograd import tensor
         from nn.optim import Adam
 
-        x, y, weights = arrays(dtype)
+        x, y, weights = common.lesson000_arrays(dtype, weights_out_in=True)
         layers = []
         for fan_in, fan_out in zip(SIZES, SIZES[1:], strict=False):
             layers += [nn.Linear(fan_in, fan_out, dtype=dtype), nn.ReLU()]
@@ -67,7 +48,7 @@ class Retrograd:
             p.data[...] = w
         self.loss_fn = nn.L1Loss()
         self.optimizer = Adam(self.model.parameters(), lr=LR, betas=BETAS, eps=EPS)
-        self.batches = [(tensor(xb), tensor(yb)) for xb, yb in batches(x, y)]
+        self.batches = [(tensor(xb), tensor(yb)) for xb, yb in common.lesson000_batches(x, y)]
 
     def epoch(self) -> None:
         for xb, yb in self.batches:
@@ -87,7 +68,7 @@ class Torch(Retrograd):
         torch, why = common.import_torch()
         if torch is None:
             raise ImportError(why)
-        x, y, weights = arrays(dtype)
+        x, y, weights = common.lesson000_arrays(dtype, weights_out_in=True)
         dt = getattr(torch, dtype)
         layers = []
         for fan_in, fan_out in zip(SIZES, SIZES[1:], strict=False):
@@ -98,7 +79,8 @@ class Torch(Retrograd):
                 p.copy_(torch.from_numpy(w))
         self.loss_fn = torch.nn.L1Loss()
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR, betas=BETAS, eps=EPS)
-        self.batches = [(torch.from_numpy(xb), torch.from_numpy(yb)) for xb, yb in batches(x, y)]
+        self.batches = [(torch.from_numpy(xb), torch.from_numpy(yb))
+                        for xb, yb in common.lesson000_batches(x, y)]
 
     def weights(self) -> list[np.ndarray]:
         return [p.detach().numpy() for p in self.model.parameters()]
@@ -108,12 +90,12 @@ class Numpy:
     """Forward, backward and Adam by hand, as plain numpy: the same arithmetic with no graph."""
 
     def __init__(self, dtype: str):
-        x, y, weights = arrays(dtype)
+        x, y, weights = common.lesson000_arrays(dtype, weights_out_in=True)
         self.params = [w.copy() for w in weights]
         self.m = [np.zeros_like(w) for w in weights]
         self.v = [np.zeros_like(w) for w in weights]
         self.t = 0
-        self.batches = batches(x, y)
+        self.batches = common.lesson000_batches(x, y)
 
     def step(self, x: np.ndarray, y: np.ndarray) -> float:
         params, n_layers = self.params, len(self.params) // 2

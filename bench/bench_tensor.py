@@ -24,8 +24,7 @@ import common
 import numpy as np
 
 FRAMEWORKS = ("retrograd", "torch", "mygrad")
-SIZES = (11, 512, 512, 512, 1)
-ROWS, BATCH = 1_119, 256
+SIZES, ROWS, BATCH = common.SIZES, common.ROWS, common.BATCH
 DTYPES = ("float32", "float64")
 SMALL_TARGET = 2.0  # torch time / ours at least this
 MLP_TARGET = 1.0
@@ -129,27 +128,11 @@ def small_inputs(fw):
 # -- (b) the lesson-000 network --------------------------------------------------------------------
 
 
-def mlp_arrays(dtype: str):
-    """Fixed data and initial weights as numpy arrays: x (1119, 11), y (1119, 1), and per
-    layer W (fan_in, fan_out) and b (fan_out,) drawn U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((ROWS, SIZES[0])).astype(dtype)
-    y = rng.standard_normal((ROWS, 1)).astype(dtype)
-    weights = []
-    for fan_in, fan_out in zip(SIZES, SIZES[1:], strict=False):
-        bound = 1.0 / np.sqrt(fan_in)
-        weights.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype))
-        weights.append(rng.uniform(-bound, bound, fan_out).astype(dtype))
-    return x, y, weights
-
-
 def mlp_setup(fw, dtype: str):
     """(params, batches) in ``fw``'s tensors."""
-    x, y, weights = mlp_arrays(dtype)
+    x, y, weights = common.lesson000_arrays(dtype, weights_out_in=False)
     params = [fw.leaf(w) for w in weights]
-    batches = [
-        (fw.const(x[i:i + BATCH]), fw.const(y[i:i + BATCH])) for i in range(0, ROWS, BATCH)
-    ]
+    batches = [(fw.const(xb), fw.const(yb)) for xb, yb in common.lesson000_batches(x, y)]
     return params, batches
 
 

@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without an install: find autograd and nn
     sys.path.insert(0, str(ROOT))
@@ -225,3 +227,31 @@ def machine_line() -> str:
         f"Python {platform.python_version()}, numpy {np.__version__}, "
         f"{os.cpu_count()} cores, {THREADS} BLAS/torch threads, load average {load}"
     )
+
+
+# -- lesson 000's network: the problem both bench_tensor and bench_nn time ----------------------
+
+SIZES = (11, 512, 512, 512, 1)
+ROWS, BATCH = 1_119, 256
+
+
+def lesson000_arrays(dtype: str, weights_out_in: bool):
+    """Fixed data x (1119, 11), y (1119, 1) and initial weights [W, b, W, b, ...] drawn as
+    nn.Linear draws them, U(-1/sqrt(fan_in), 1/sqrt(fan_in)); W is (fan_out, fan_in) as
+    nn.Linear holds it when ``weights_out_in``, else (fan_in, fan_out) for ``x @ W``."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((ROWS, SIZES[0])).astype(dtype)
+    y = rng.standard_normal((ROWS, 1)).astype(dtype)
+    weights = []
+    for fan_in, fan_out in zip(SIZES, SIZES[1:], strict=False):
+        bound = 1.0 / np.sqrt(fan_in)
+        shape = (fan_out, fan_in) if weights_out_in else (fan_in, fan_out)
+        weights.append(rng.uniform(-bound, bound, shape).astype(dtype))
+        weights.append(rng.uniform(-bound, bound, fan_out).astype(dtype))
+    return x, y, weights
+
+
+def lesson000_batches(x, y) -> list:
+    """The epoch's batches in order, the last one short."""
+    return [(x[i:i + BATCH], y[i:i + BATCH]) for i in range(0, ROWS, BATCH)]
+
