@@ -129,10 +129,6 @@ def _index_part(part):
     return part
 
 
-def _is_advanced(index: tuple) -> bool:
-    return any(isinstance(p, np.ndarray) and (p.ndim > 0 or p.dtype == bool) for p in index)
-
-
 def getitem(a, index):
     """Index as numpy: ints, slices, None, ..., integer arrays and boolean masks. The gradient
     of an element picked several times is the sum of its gradients."""
@@ -145,10 +141,8 @@ def getitem(a, index):
         raise IndexError(f"index {index!r} into a tensor of shape {a.shape}: {err}") from None
     if not isinstance(data, np.ndarray):  # a single element comes back as a numpy scalar
         data = np.asarray(data)
-    repeats = _is_advanced(parts) and not all(
-        isinstance(p, np.ndarray) and p.dtype == bool or not isinstance(p, np.ndarray)
-        for p in parts
-    )
+    # an integer index array can pick an element twice; then its gradients must add up
+    repeats = any(isinstance(p, np.ndarray) and p.ndim > 0 and p.dtype != bool for p in parts)
     return result(data, (a,), _getitem, (key, repeats))
 
 
