@@ -140,4 +140,5 @@ def _run_backward(cls, node, g):
     picked = [grads[i] for i in ctx._positions]
     if is_value:
         return tuple(None if gr is None else float(_data(gr)) for gr in picked)
-    return tuple(None if gr is None else np.asarray(_data(gr)) for gr in picked)
+    # a copy: the user's backward may return an array it keeps (a saved input, say)
+    return tuple(None if gr is None else np.array(_data(gr)) for gr in picked)

@@ -228,15 +228,19 @@ def _propagate(root, seed, retain_graph: bool) -> None:
             g = node._take_grad(g, delivered)
         if rule is None:
             continue
+        parents = node._parents
         if g is None:
-            grads = (None,) * len(node._parents)
+            grads = (None,) * len(parents)
         else:
             grads = rule(node, g)
             if anomaly:
                 _check_grads(node, rule.op, grads)
         if not retain_graph and node._saved is not KEEP:
+            # what the op saved, and its inputs, go now (as torch frees saved tensors), so a
+            # kept loss does not keep every activation of its step alive
             node._saved = FREED
-        for parent, pg in zip(node._parents, grads):
+            node._parents = ()
+        for parent, pg in zip(parents, grads):
             if not parent.requires_grad:
                 continue
             if pg is not None:

@@ -8,6 +8,7 @@ through (``result``), construction helpers and the random generator.
 from __future__ import annotations
 
 import numbers
+import weakref
 from typing import Any
 
 import numpy as np
@@ -275,8 +276,8 @@ class Tensor:
             for hook in list(hooks.values()):
                 if hook is not None:
                     replaced = hook(Tensor._wrap(g))
-                    if replaced is not None:
-                        g = _data(replaced)
+                    if replaced is not None:  # a copy: the hook may keep what it returns
+                        g = np.array(_data(replaced))
         capture = _Capture.targets
         if capture is not None:
             if id(self) in capture:
@@ -332,15 +333,19 @@ _RETAIN = "retain"  # the hooks entry that marks a tensor whose .grad is kept (r
 
 
 class _HookHandle:
+    """What register_hook returns; it holds its tensor weakly, so a kept handle does not keep
+    a graph alive."""
+
     def __init__(self, tensor: Tensor, key: object):
-        self._tensor, self._key = tensor, key
+        self._tensor, self._key = weakref.ref(tensor), key
 
     def remove(self) -> None:
-        hooks = self._tensor._hooks
+        tensor = self._tensor()
+        hooks = None if tensor is None else tensor._hooks
         if hooks and self._key in hooks:
             hooks = dict(hooks)
             del hooks[self._key]
-            self._tensor._hooks = hooks or None
+            tensor._hooks = hooks or None
 
 
 class _Capture:

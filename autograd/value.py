@@ -273,7 +273,8 @@ def _pow(node, g):
     a, b = node._parents
     x, n = a.data, b.data
     da = g * n * sm.power(x, n - 1.0) if n != 0.0 else 0.0  # x**0 is constant, even at x = 0
-    db = g * node.data * sm.log(x) if b.requires_grad else None
+    # d(x^n)/dn = x^n log x, taken as 0 at x = 0 (the limit from above, as torch)
+    db = (g * node.data * sm.log(x) if x != 0.0 else 0.0) if b.requires_grad else None
     return da, db
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .files import atomic_write
-from .graph import op_name
+from .graph import FREED, op_name
 from .tensor import Tensor
 from .value import Constant
 
@@ -282,7 +282,10 @@ def _full_dot(root, order: list, rankdir: str, show_values: bool) -> str:
         name = names[id(node)]
         lines.append(_node_line(name, node, rankdir, show_values, node is root))
         if node._backward is not None:
-            lines.append(f'  {name}_op [label="{escape_text(op_name(node))}", {_OP_STYLE}];')
+            label = op_name(node)
+            if node._saved is FREED and not node._parents:
+                label += "\n(inputs released by backward;\nretain_graph=True keeps them)"
+            lines.append(f'  {name}_op [label="{escape_text(label)}", {_OP_STYLE}];')
             lines.extend(f"  {names[id(p)]} -> {name}_op;" for p in node._parents)
             lines.append(f"  {name}_op -> {name};")
     lines.append("}")

@@ -130,8 +130,9 @@ class Dense(Module):
 
     Weights are Glorot uniform, U(-a, a) with a = sqrt(6 / (in + units)), the bias zero
     (Keras' defaults). The input size comes from ``input_shape`` (its last entry) or, if not
-    given, from the first input the layer sees; until then it has no parameters, so build it
-    (give input_shape or call it once) before handing ``parameters()`` to an optimizer.
+    given, from the first input the layer sees. The parameters exist from the start (the
+    kernel empty, of shape (0, units), until the input size is known, then filled in place),
+    so an optimizer made before the first call trains them, as with PyTorch's lazy layers.
     ``activation`` is a name ("relu", "sigmoid", "tanh", "softmax", "gelu", "elu",
     "swish"/"silu", "softplus", "log_softmax", "linear"), None, or a callable.
     """
@@ -142,11 +143,14 @@ class Dense(Module):
         self.units = _positive_int(units, "Dense", "units")
         self.activation_name, self.activation = get_activation(activation)
         self.use_bias = bool(use_bias)
-        self.dtype = _float_dtype(dtype, "Dense")
+        dtype = _float_dtype(dtype, "Dense")
         self.in_features: int | None = None
         self.built = False
-        self.register_parameter("kernel", None)
-        self.register_parameter("bias", None)
+        self.kernel = Parameter(np.empty((0, self.units), dtype))
+        if self.use_bias:
+            self.bias = Parameter(np.zeros(self.units, dtype))
+        else:
+            self.register_parameter("bias", None)
         if input_shape is not None:
             self.build(input_shape)
 
@@ -156,8 +160,8 @@ class Dense(Module):
         return self.kernel
 
     def build(self, input_shape: Any) -> None:
-        """Create the parameters for inputs whose last dimension is ``input_shape[-1]`` (or
-        ``input_shape`` itself when it is an int)."""
+        """Size the kernel, in place, for inputs whose last dimension is ``input_shape[-1]``
+        (or ``input_shape`` itself when it is an int), and draw its weights."""
         if isinstance(input_shape, numbers.Integral):
             size = input_shape
         elif isinstance(input_shape, tuple | list) and len(input_shape) > 0:
@@ -169,13 +173,12 @@ class Dense(Module):
         if self.built:
             raise RuntimeError(f"{self!r} is already built")
         self.in_features = size
-        self.kernel = init.xavier_uniform_(Parameter(np.empty((size, self.units), self.dtype)))
-        if self.use_bias:
-            self.bias = Parameter(np.zeros(self.units, self.dtype))
+        self.kernel.data = np.empty((size, self.units), self.kernel.dtype)
+        init.xavier_uniform_(self.kernel)
         self.built = True
 
     def forward(self, x: Any) -> Tensor:
-        x = _cast_input(x, self.kernel.dtype if self.built else self.dtype)
+        x = _cast_input(x, self.kernel.dtype)
         if not self.built:
             if x.ndim == 0:
                 raise ValueError(f"{self!r} got a scalar input; it needs shape (..., features)")
@@ -189,7 +192,7 @@ class Dense(Module):
     def extra_repr(self) -> str:
         body = f"units={self.units}, activation={self.activation_name}, use_bias={self.use_bias}"
         if not self.built:
-            return body + ", not built: the first call sets in_features and makes the parameters"
+            return body + ", not built: the first call sets in_features and draws the kernel"
         return f"in_features={self.in_features}, " + body
 
 

@@ -126,6 +126,12 @@ class Optimizer:
         self.state: dict = {}
         self.param_groups: list[dict] = []
         self._buffers: dict = {}
+        if callable(params) and getattr(params, "__name__", None) == "parameters":
+            raise TypeError(f"{name} got the method {params.__qualname__} itself; call it: "
+                            "model.parameters()")
+        if callable(getattr(params, "parameters", None)):  # the model itself
+            raise TypeError(f"{name} got the model itself (a {type(params).__name__}); pass "
+                            "its parameters: model.parameters()")
         if isinstance(params, Tensor | Value | dict):
             raise TypeError(
                 f"{name}: params must be an iterable of Tensors, Values or parameter-group "
@@ -189,9 +195,6 @@ class Optimizer:
         if p.dtype.kind != "f":
             raise TypeError(f"{name}: parameter {i} has dtype {p.dtype}; only floating-point "
                             "tensors (float32, float64) can be optimized")
-        if not p.requires_grad:
-            raise ValueError(f"{name}: parameter {i} ({_describe(p)}) does not require grad; "
-                             "make it with requires_grad=True (or as an nn.Parameter)")
         if not p.is_leaf:
             raise ValueError(f"{name}: parameter {i} ({_describe(p)}) was made by op "
                              f"'{p.grad_fn}': only leaf tensors can be optimized")

@@ -165,8 +165,10 @@ def _pow(node, g):
     a, b = node._parents
     x, n = a.data, b.data
     ga = gb = None
-    if a.requires_grad:
-        ga = sum_to(g * n * np.power(x, n - 1), x.shape)
+    if a.requires_grad:  # n x^(n-1), which is 0 where n = 0 (even at x = 0, as torch)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ga = np.where(n == 0, 0, g * n * np.power(x, n - 1)).astype(g.dtype, copy=False)
+        ga = sum_to(ga, x.shape)
     if b.requires_grad:
         # d(x^n)/dn = x^n log x, taken as 0 where x = 0 (the limit from above)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -70,9 +70,12 @@ def transpose(a, *axes):
 def permute(a, *dims):
     """Reorder the dimensions: ``dims`` is a permutation of range(ndim)."""
     dims = _sizes(dims)
-    if sorted(d % max(a.data.ndim, 1) for d in dims) != list(range(a.data.ndim)):
-        raise ValueError(f"permute: {dims} is not a permutation of the {a.data.ndim} dims")
-    perm = tuple(d % a.data.ndim for d in dims)
+    ndim = a.data.ndim
+    if len(dims) != ndim or any(not -ndim <= d < ndim for d in dims) or \
+            sorted(d % ndim for d in dims) != list(range(ndim)):
+        raise ValueError(f"permute: {dims} is not a permutation of the {ndim} dims of a "
+                         f"tensor of shape {a.shape}")
+    perm = tuple(d % ndim for d in dims)
     return result(a.data.transpose(perm), (a,), _permute, perm)
 
 

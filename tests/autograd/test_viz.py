@@ -226,7 +226,7 @@ def mlp_step():
             h = h.relu()
     loss = ((h - y) ** 2).mean()
     loss.label = "loss"
-    loss.backward()
+    loss.backward(retain_graph=True)  # keeps the inputs, so the drawing is whole
     return loss, x, params
 
 

@@ -124,9 +124,11 @@ def test_linear_gradcheck():
 
 def test_dense_infers_its_input_size_at_the_first_call():
     layer = nn.Dense(3, activation="relu")
-    assert not layer.built and list(layer.parameters()) == []
+    kernel, bias = layer.parameters()  # they exist before the first call, the kernel empty
+    assert not layer.built and kernel.shape == (0, 3) and bias.shape == (3,)
     assert "not built" in repr(layer)
     out = layer(data(5, 4))
+    assert layer.kernel is kernel and layer.bias is bias  # filled in place
     assert out.shape == (5, 3)
     assert layer.built and layer.in_features == 4
     assert [n for n, p in layer.named_parameters()] == ["kernel", "bias"]
@@ -135,6 +137,28 @@ def test_dense_infers_its_input_size_at_the_first_call():
     assert repr(layer) == "Dense(in_features=4, units=3, activation=relu, use_bias=True)"
     with pytest.raises(ValueError, match=r"shape \(2, 6\).*expects 4"):
         layer(data(2, 6))
+
+
+def test_an_optimizer_made_before_the_first_call_trains_every_lazy_dense_layer():
+    # lesson 000's pattern: only the first layer is told its input shape
+    autograd.manual_seed(0)
+    model = nn.Sequential(nn.Dense(16, activation="relu", input_shape=[3]),
+                          nn.Dense(16, activation="relu"), nn.Dense(1))
+    optimizer = nn.optim.Adam(model.parameters(), lr=0.01)
+    x, y = data(32, 3), data(32, 1)
+    model(x)
+    before = [p.data.copy() for p in model.parameters()]
+    for _ in range(3):
+        loss = nn.L1Loss()(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert all(not np.array_equal(b, p.data) for b, p in zip(before, model.parameters()))
+
+
+def test_an_unbuilt_dense_layer_takes_the_dtype_it_is_cast_to():
+    layer = nn.Dense(2).double()
+    assert layer(data(1, 3)).dtype == np.float64 and layer.kernel.dtype == np.float64
 
 
 def test_dense_with_input_shape_builds_at_once():

@@ -608,8 +608,11 @@ def test_bad_parameters_raise():
     with pytest.raises(ValueError, match="more than once"):
         opt.add_param_group({"params": [p]})
     assert len(opt.param_groups) == 1
-    with pytest.raises(ValueError, match="does not require grad"):
-        optim.SGD([ag.tensor([1.0, 2.0])])
+    model = nn.Linear(2, 1)
+    with pytest.raises(TypeError, match=r"call it: model.parameters\(\)"):
+        optim.Adam(model.parameters, lr=0.1)  # as the lesson's slide prints it
+    with pytest.raises(TypeError, match=r"model itself \(a Linear\)"):
+        optim.Adam(model, lr=0.1)
     with pytest.raises(TypeError, match="int64"):
         optim.SGD([ag.tensor([1, 2])])
     with pytest.raises(ValueError, match="made by op 'mul'"):
@@ -664,3 +667,16 @@ def test_a_home_made_optimizer_can_build_on_the_base():
     other = SignSGD([q])
     other.load_state_dict(opt.state_dict())
     assert other.param_groups[0]["lr"] == 0.25 and other.state[q] == {"count": 1}
+
+
+def test_frozen_parameters_are_accepted_and_left_alone():
+    # torch's freeze-then-fine-tune recipe: a parameter that needs no grad is simply skipped
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    for p in model[0].parameters():
+        p.requires_grad_(False)
+    frozen = [p.data.copy() for p in model[0].parameters()]
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    nn.MSELoss()(model(ag.tensor([[1.0, 2.0]])), ag.tensor([[3.0]])).backward()
+    opt.step()
+    assert all(np.array_equal(a, p.data) for a, p in zip(frozen, model[0].parameters()))
+    assert model[1].weight.grad is not None
