@@ -15,41 +15,13 @@ from .graph import (
     no_grad,
     set_grad_enabled,
 )
-from .ops.elementwise import (
-    abs,
-    clip,
-    elu,
-    exp,
-    gelu,
-    leaky_relu,
-    log,
-    maximum,
-    minimum,
-    relu,
-    sigmoid,
-    silu,
-    softplus,
-    sqrt,
-    tanh,
-    where,
-)
-from .ops.linalg import linear, matmul
-from .ops.reduce import log_softmax, logsumexp, mean, softmax, std, var
-from .ops.reduce import max as amax
-from .ops.reduce import min as amin
-from .ops.reduce import sum as sum_
-from .ops.shape import (
-    concatenate,
-    expand,
-    flatten,
-    permute,
-    reshape,
-    split,
-    squeeze,
-    stack,
-    transpose,
-    unsqueeze,
-)
+from .ops import accepts_constants as _accepts_constants
+from .ops import elementwise as _ew
+from .ops import linalg as _linalg
+from .ops import reduce as _reduce
+from .ops import shape as _shape
+from .ops.elementwise import where
+from .ops.shape import concatenate, split, stack
 from .tensor import (
     Tensor,
     arange,
@@ -73,9 +45,24 @@ from .tensor import (
 from .value import Constant, Value, dot
 from .viz import draw_graph
 
+# the ops as functions of a first argument that may be a number, a list or an array
+abs, clip, elu, exp, gelu, leaky_relu, log, maximum, minimum, relu, sigmoid, silu, softplus, \
+    sqrt, tanh = map(_accepts_constants, (
+        _ew.abs, _ew.clip, _ew.elu, _ew.exp, _ew.gelu, _ew.leaky_relu, _ew.log, _ew.maximum,
+        _ew.minimum, _ew.relu, _ew.sigmoid, _ew.silu, _ew.softplus, _ew.sqrt, _ew.tanh))
+matmul, linear = map(_accepts_constants, (_linalg.matmul, _linalg.linear))
+log_softmax, logsumexp, mean, softmax, std, var, amax, amin, sum_ = map(_accepts_constants, (
+    _reduce.log_softmax, _reduce.logsumexp, _reduce.mean, _reduce.softmax, _reduce.std,
+    _reduce.var, _reduce.max, _reduce.min, _reduce.sum))
+expand, flatten, permute, reshape, squeeze, transpose, unsqueeze = map(_accepts_constants, (
+    _shape.expand, _shape.flatten, _shape.permute, _shape.reshape, _shape.squeeze,
+    _shape.transpose, _shape.unsqueeze))
+
 ENGINE = "retrograd"  # nn checks this: PyPI's unrelated `autograd` lacks it
 cat = concatenate
 clamp = clip
 float32, float64, int64 = np.float32, np.float64, np.int64
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+# the public names: everything above but the submodules (and numpy)
+__all__ = sorted(name for name, value in globals().items()
+                 if not name.startswith("_") and not isinstance(value, type(np)))

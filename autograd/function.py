@@ -114,6 +114,9 @@ class Function:
         ctx._positions = positions
         with no_grad():
             out = cls.forward(ctx, *inputs)
+        if isinstance(out, tuple | list):
+            raise TypeError(f"{cls.__name__}.forward returned a {type(out).__name__}; a Function "
+                            "here returns one Tensor (or Value)")
         record = _Mode.grad_enabled and any(p.requires_grad for p in parents)
         if any(isinstance(p, Value) for p in parents):
             made = _FunctionValue(out)
@@ -140,5 +143,12 @@ def _run_backward(cls, node, g):
     picked = [grads[i] for i in ctx._positions]
     if is_value:
         return tuple(None if gr is None else float(_data(gr)) for gr in picked)
-    # a copy: the user's backward may return an array it keeps (a saved input, say)
-    return tuple(None if gr is None else np.array(_data(gr)) for gr in picked)
+    out = []
+    for i, (parent, gr) in zip(ctx._positions, zip(node._parents, picked)):
+        # a copy: the user's backward may return an array it keeps (a saved input, say)
+        gr = None if gr is None else np.array(_data(gr))
+        if gr is not None and gr.shape != parent.data.shape:
+            raise RuntimeError(f"{cls.__name__}.backward returned a gradient of shape "
+                               f"{gr.shape} for input {i}, which has shape {parent.data.shape}")
+        out.append(gr)
+    return tuple(out)

@@ -81,15 +81,23 @@ class enable_grad(_GradSwitch):
 
 
 class set_grad_enabled(_GradSwitch):
-    """``set_grad_enabled(False)`` is ``no_grad()``, ``set_grad_enabled(True)`` is
-    ``enable_grad()``."""
+    """Turn recording on or off: at once when called as a statement, ``set_grad_enabled(False)``
+    (as torch does), or for a block or a function as a context manager or decorator."""
 
     def __new__(cls, mode: bool):
+        if callable(mode):
+            raise TypeError("set_grad_enabled needs a mode: @set_grad_enabled(False)")
         self = object.__new__(cls)
         self._enabled = bool(mode)
+        self._previous = _Mode.grad_enabled
+        _Mode.grad_enabled = self._enabled
         return self
 
+    def __enter__(self):
+        pass  # the mode was set when the object was made
+
     def __call__(self, func):
+        _Mode.grad_enabled = self._previous  # as a decorator it acts only inside func
         mode = self._enabled
 
         @functools.wraps(func)
@@ -108,8 +116,13 @@ class detect_anomaly:
     """Turn the first nan or inf an op makes, forward or backward, into an AnomalyError that
     names the op and the line of user code that called it. Slows every op: for debugging."""
 
-    def __init__(self, enabled: bool = True):
-        self._enabled = enabled
+    def __new__(cls, enabled=True):
+        self = super().__new__(cls)
+        if callable(enabled):  # used bare: @detect_anomaly
+            self._enabled = True
+            return self(enabled)
+        self._enabled = bool(enabled)
+        return self
 
     def __enter__(self):
         self._previous = _Mode.anomaly

@@ -194,6 +194,12 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __format__(self, spec: str) -> str:
+        """A one-element tensor formats as its number: f"{loss:.4f}" works as in torch."""
+        if spec and self.data.size == 1:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
     def __repr__(self) -> str:
         body = np.array2string(
             self.data, precision=4, separator=", ", prefix="tensor(", floatmode="fixed"
@@ -302,10 +308,16 @@ class Tensor:
               or id(g if g.base is None else g.base) in delivered):
             g = np.array(g)
         delivered.add(id(g if g.base is None else g.base))
-        if self.grad is None:
+        grad = self.grad
+        if grad is None:
             self.grad = Tensor._wrap(g)
+        elif isinstance(grad, Tensor) and grad.data.shape == data.shape:
+            grad.data = grad.data + g
         else:
-            self.grad.data = self.grad.data + g
+            raise TypeError(
+                f".grad was set by hand to {type(grad).__name__} of shape {np.shape(grad)}; "
+                f"it must be None or a Tensor of the tensor's shape {data.shape}"
+            )
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -393,15 +405,17 @@ def lift(x, like: Tensor) -> Tensor:
     dtype (as torch does), arrays and lists keep theirs."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
+    if isinstance(x, np.generic):  # a numpy scalar (np.sqrt(2.0), say) acts as a Python number
+        x = x.item()
+    if isinstance(x, numbers.Number):
         kind = like.data.dtype.kind
         if kind == "f" or (kind in "iu" and isinstance(x, numbers.Integral)):
             return Tensor._wrap(np.asarray(x, dtype=like.data.dtype))
         if isinstance(x, bool):
             return Tensor._wrap(np.asarray(x))
         return Tensor._wrap(np.asarray(x, dtype=_Defaults.dtype))
-    if isinstance(x, np.ndarray | np.generic):
-        return Tensor._wrap(np.asarray(x))
+    if isinstance(x, np.ndarray):
+        return Tensor._wrap(x)
     try:
         return Tensor(x)
     except TypeError:
@@ -420,6 +434,14 @@ def _ones(dtype) -> np.ndarray:
         one = _ONES[dtype] = np.ones((), dtype)
         one.flags.writeable = False
     return one
+
+
+def floating(a: Tensor) -> Tensor:
+    """``a`` itself when it holds floats, else its values in the default float dtype (what
+    torch gives for exp, mean, ... of an integer tensor; numpy would give float64)."""
+    if a.data.dtype.kind in "fc":
+        return a
+    return Tensor._wrap(a.data.astype(_Defaults.dtype))
 
 
 def _seed(t: Tensor, gradient) -> np.ndarray:

@@ -1,8 +1,10 @@
 """The Tensor ops by family. Importing this package gives Tensor its operators and methods."""
 
+import functools
+
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, lift
 from . import elementwise, linalg, reduce, shape
 
 _METHODS = {
@@ -72,6 +74,20 @@ _METHODS = {
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
+
+
+def accepts_constants(op):
+    """``op`` as a module-level function: a first argument that is not a Tensor (a number, a
+    list, an array) is taken as a constant tensor, in the dtype of a tensor beside it if
+    there is one, so ``autograd.maximum(0.0, t)`` works like ``t.maximum(0.0)``."""
+
+    @functools.wraps(op)
+    def function(a, *args, **kwargs):
+        if not isinstance(a, Tensor):
+            a = lift(a, args[0]) if args and isinstance(args[0], Tensor) else Tensor(a)
+        return op(a, *args, **kwargs)
+
+    return function
 
 
 def _astype(self, dtype):

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..graph import KEEP
 from ..scalar_math import rule
-from ..tensor import Tensor, _data, get_default_dtype, lift, result
+from ..tensor import Tensor, _data, floating, get_default_dtype, lift, result
 
 
 def sum_to(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -33,11 +33,17 @@ def _broadcast_error(op: str, a, b) -> ValueError:
 
 
 def _lift_pair(a: Tensor, b) -> tuple[Tensor, Tensor]:
-    """``b`` as a Tensor; an integer tensor meeting a float constant is taken as that float
-    dtype first, so ``int_tensor * 1.5`` is float32 as in torch (numpy would give float64)."""
-    b = lift(b, a)
-    if a.data.dtype.kind in "iub" and b.data.dtype.kind == "f":
-        a = Tensor._wrap(a.data.astype(b.data.dtype))
+    """``b`` as a Tensor (a number takes ``a``'s dtype), and an integer or bool side meeting a
+    float side cast to that float dtype first: ``int_tensor * 1.5`` and ``x32 + arange(3)``
+    stay float32 as in torch, where numpy would make them float64."""
+    if b.__class__ is not Tensor:
+        b = lift(b, a)
+    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    if ka != kb:
+        if ka in "iub" and kb == "f":
+            a = Tensor._wrap(a.data.astype(b.data.dtype))
+        elif kb in "iub" and ka == "f":
+            b = Tensor._wrap(b.data.astype(a.data.dtype))
     return a, b
 
 
@@ -56,7 +62,7 @@ def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None, reflected: bool = Fa
 
 
 def add(a, b):
-    if b.__class__ is not Tensor:
+    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
         a, b = _lift_pair(a, b)
     try:
         data = a.data + b.data
@@ -79,7 +85,7 @@ def _add(node, g):
 
 
 def sub(a, b):
-    if b.__class__ is not Tensor:
+    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
         a, b = _lift_pair(a, b)
     try:
         data = a.data - b.data
@@ -102,7 +108,7 @@ def _sub(node, g):
 
 
 def mul(a, b):
-    if b.__class__ is not Tensor:
+    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
         a, b = _lift_pair(a, b)
     try:
         data = a.data * b.data
@@ -126,7 +132,7 @@ def _mul(node, g):
 
 def div(a, b):
     """a / b; integers divide into the default float dtype (torch's true division)."""
-    if b.__class__ is not Tensor:
+    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
         a, b = _lift_pair(a, b)
     try:
         data = a.data / b.data
@@ -289,6 +295,7 @@ lt, le, gt, ge, eq, ne = map(
 
 
 def exp(a):
+    a = floating(a)
     return result(np.exp(a.data), (a,), _exp)
 
 
@@ -299,6 +306,7 @@ def _exp(node, g):
 
 def log(a):
     """Natural log: log 0 = -inf, log of a negative = nan (numpy's float semantics)."""
+    a = floating(a)
     return result(np.log(a.data), (a,), _log)
 
 
@@ -308,6 +316,7 @@ def _log(node, g):
 
 
 def sqrt(a):
+    a = floating(a)
     return result(np.sqrt(a.data), (a,), _sqrt)
 
 
@@ -327,6 +336,7 @@ def _abs(node, g):
 
 
 def tanh(a):
+    a = floating(a)
     return result(np.tanh(a.data), (a,), _tanh)
 
 
@@ -346,6 +356,7 @@ def _sigmoid_of(x: np.ndarray) -> np.ndarray:
 
 def sigmoid(a):
     """1 / (1 + e^-x), without overflow for any x."""
+    a = floating(a)
     return result(_sigmoid_of(a.data), (a,), _sigmoid)
 
 
@@ -380,6 +391,7 @@ def _leaky_relu(node, g):
 
 def elu(a, alpha: float = 1.0):
     """x for x > 0, else alpha * (e^x - 1)."""
+    a = floating(a)
     x = a.data
     data = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
     return result(data, (a,), _elu, alpha)
@@ -412,6 +424,7 @@ def _normal_cdf(x: np.ndarray) -> np.ndarray:
 
 def gelu(a):
     """x * Phi(x), Phi the standard normal CDF (PyTorch's exact GELU)."""
+    a = floating(a)
     x = a.data
     return result(x * _normal_cdf(x), (a,), _gelu)
 
@@ -424,6 +437,7 @@ def _gelu(node, g):
 
 def silu(a):
     """x * sigmoid(x), also called swish."""
+    a = floating(a)
     x = a.data
     s = _sigmoid_of(x)
     return result(x * s, (a,), _silu, s)
@@ -438,6 +452,7 @@ def _silu(node, g):
 
 def softplus(a, beta: float = 1.0):
     """log(1 + e^(beta x)) / beta = (max(bx, 0) + log1p(e^-|bx|)) / beta, exact for any x."""
+    a = floating(a)
     bx = beta * a.data
     data = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
     return result(data, (a,), _softplus, beta)

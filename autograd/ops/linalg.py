@@ -6,13 +6,13 @@ import numpy as np
 
 from ..scalar_math import rule
 from ..tensor import lift, result
-from .elementwise import sum_to
+from .elementwise import _lift_pair, sum_to
 
 
 def matmul(a, b):
     """a @ b as numpy's matmul: 1-D vectors, 2-D matrices, and stacks of matrices whose batch
     dimensions broadcast."""
-    b = lift(b, a)
+    a, b = _lift_pair(a, b)
     x, y = a.data, b.data
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dim, got {a.shape} and {b.shape}")
@@ -62,6 +62,9 @@ def linear(x, weight, bias=None):
             f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
             f"(the input's last dim must be {w.shape[-1]})"
         )
+    if bias is not None and bias.data.shape != w.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
+                         f"{weight.shape} (it must have shape ({w.shape[0]},))")
     data = np.matmul(x.data, w.T)
     if bias is None:
         return result(data, (x, weight), _linear)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..graph import KEEP
 from ..scalar_math import rule
-from ..tensor import result
+from ..tensor import floating, result
 
 
 def normalize_axis(axis, ndim: int, op: str):
@@ -78,6 +78,7 @@ def _sum(node, g):
 
 
 def mean(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+    a = floating(a)
     axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
     axes = normalize_axis(axis, a.data.ndim, "mean")
     return result(a.data.mean(axis=axes, keepdims=keepdims), (a,), _mean, (axes,))
@@ -122,13 +123,14 @@ def var(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, 
         unbiased=None):
     """Variance, sum((x - mean)^2) / (n - correction); correction=1 by default (PyTorch);
     ``unbiased=False`` means correction=0."""
+    a = floating(a)
     axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
     if unbiased is not None:
         correction = 1 if unbiased else 0
     axes = normalize_axis(axis, a.data.ndim, "var")
     x = a.data
     d = x - x.mean(axis=axes, keepdims=True)
-    dof = _count(x.shape, axes) - correction
+    dof = builtins.max(_count(x.shape, axes) - correction, 0)  # none left: inf, as torch
     with np.errstate(divide="ignore", invalid="ignore"):
         data = np.sum(d * d, axis=axes, keepdims=keepdims) / dof
     return result(data.astype(x.dtype, copy=False), (a,), _var, (axes, d, dof))
@@ -170,6 +172,7 @@ def _stable_logsumexp(x: np.ndarray, axes) -> np.ndarray:
 
 def logsumexp(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     """log(sum(exp(x))) along ``axis``, computed without overflow."""
+    a = floating(a)
     axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
     axes = normalize_axis(axis, a.data.ndim, "logsumexp")
     lse = _stable_logsumexp(a.data, axes)
@@ -185,6 +188,7 @@ def _logsumexp(node, g):
 
 def softmax(a, axis: int = -1, *, dim=None):
     """exp(x) / sum(exp(x)) along ``axis`` (last by default), shifted by the max."""
+    a = floating(a)
     axis = axis if dim is None else dim
     (ax,) = normalize_axis(axis, a.data.ndim, "softmax") or (0,)
     e = np.exp(a.data - _shift(a.data, ax))
@@ -200,6 +204,7 @@ def _softmax(node, g):
 
 def log_softmax(a, axis: int = -1, *, dim=None):
     """x - logsumexp(x) along ``axis`` (last by default): stable for any logits."""
+    a = floating(a)
     axis = axis if dim is None else dim
     (ax,) = normalize_axis(axis, a.data.ndim, "log_softmax") or (0,)
     z = a.data - _shift(a.data, ax)

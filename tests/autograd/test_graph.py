@@ -240,12 +240,22 @@ def test_no_grad_and_friends_nest_and_restore():
 
 
 def test_grad_mode_is_restored_after_an_exception():
-    for switch in (no_grad(), enable_grad(), set_grad_enabled(False)):
+    for make in (no_grad, enable_grad, lambda: set_grad_enabled(False)):
         with pytest.raises(KeyError):
             with no_grad():
-                with switch:
+                with make():
                     raise KeyError("inside")
         assert is_grad_enabled()
+
+
+def test_set_grad_enabled_as_a_statement_switches_at_once_as_in_torch():
+    set_grad_enabled(False)
+    try:
+        assert not is_grad_enabled()
+        assert (Value(2.0) * 3)._parents == ()
+    finally:
+        set_grad_enabled(True)
+    assert is_grad_enabled()
 
 
 @no_grad
