@@ -33,6 +33,9 @@ def _as_tensor(x: Any) -> Tensor:
     if isinstance(x, Tensor):
         return x
     arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":  # Values in a list, strings, ...: never a silent constant
+        raise TypeError(f"expected a Tensor or numbers, got {type(x).__name__} {x!r:.60} "
+                        f"(dtype {arr.dtype}); a Value works with the elementwise activations")
     if arr.dtype.kind != "f":
         arr = arr.astype(autograd.get_default_dtype())
     return Tensor(arr)
@@ -385,7 +388,10 @@ def _reduce_weighted(loss: Tensor, coef: np.ndarray, reduction: str, shape: tupl
         return loss.reshape(shape)
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / coef.sum()
+    total = coef.sum()
+    if total == 0:  # every target ignored: the mean is nan, its gradient zero (as torch)
+        return loss.sum() * 0.0 + np.nan
+    return loss.sum() / total
 
 
 def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, fn: str):

@@ -42,7 +42,11 @@ def _cast_input(x: Any, dtype: np.dtype) -> Tensor:
     back through the cast)."""
     if isinstance(x, Tensor):
         return x if x.dtype == dtype else x.astype(dtype)
-    return Tensor(np.asarray(x), dtype=dtype)
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"a layer's input must be numbers, got {type(x).__name__} {x!r:.60} "
+                        f"of dtype {arr.dtype}")
+    return Tensor(arr, dtype=dtype)
 
 
 def _check_features(x: Tensor, expected: int, layer: Module) -> None:

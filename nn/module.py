@@ -131,6 +131,12 @@ class Module:
             self._forget(name, keep="_parameters")
             params[name] = value
         elif isinstance(value, Module):
+            if params is not None and name in params:
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to parameter '{name}' of "
+                    f"{type(self).__name__}: give an nn.Parameter or None (del it first to "
+                    "put a module there)"
+                )
             self._registry("_modules")
             self._forget(name, keep="_modules")
             modules[name] = value
@@ -149,7 +155,13 @@ class Module:
                     f"{type(self).__name__}: give a Tensor or None"
                 )
             buffers[name] = value
-        elif modules is not None and name in modules and value is None:
+        elif modules is not None and name in modules:
+            if value is not None:  # silently dropping a layer would drop it from training
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} to submodule '{name}' of "
+                    f"{type(self).__name__}: give a Module or None (del it first to reuse "
+                    "the name)"
+                )
             modules[name] = None
         else:
             if _is_module_list(value):
@@ -378,9 +390,10 @@ class Module:
     # -- saving and loading ----------------------------------------------------------------------
 
     def _state_entries(self) -> OrderedDict:
-        """name -> the live parameter (Tensor or Value) or persistent buffer."""
+        """name -> the live parameter (Tensor or Value) or persistent buffer. A module shared
+        under two names is listed under both, as torch does, so tied checkpoints load."""
         out = OrderedDict()
-        for prefix, module in self.named_modules():
+        for prefix, module in self.named_modules(remove_duplicate=False):
             dot = f"{prefix}." if prefix else ""
             for name, p in module._own_parameters():
                 out[dot + name] = p

@@ -2,8 +2,8 @@
 
 The format is numpy's zip of arrays plus one entry, ``__retrograd__``, a JSON manifest that
 records the version and the structure (dicts, lists, numbers, strings) around the arrays.
-Arrays are stored under their names (``fc1.weight``, ``optimizer/state/0/exp_avg``), so
-``numpy.load`` shows them. Loading reads with ``allow_pickle=False``: a file never runs code.
+Each array is stored under a numbered key that carries its name (``0:fc1.weight``,
+``7:optimizer/state/0/exp_avg``), so ``numpy.load`` shows the names and no two can collide. Loading reads with ``allow_pickle=False``: a file never runs code.
 Writing goes through ``autograd.files.atomic_write``: a crash never leaves a truncated
 checkpoint.
 """
@@ -75,7 +75,11 @@ def load(path: str | os.PathLike) -> Any:
             f"{path} was written by a newer retrograd (format version {manifest['version']}; "
             f"this one reads up to {VERSION})"
         )
-    return _decode(manifest["tree"], arrays)
+    try:
+        return _decode(manifest["tree"], arrays)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise CheckpointError(f"{path}: its manifest is damaged ({type(err).__name__}: {err})"
+                              ) from None
 
 
 def _encode(obj: Any, name: str, arrays: dict) -> dict:
@@ -86,7 +90,7 @@ def _encode(obj: Any, name: str, arrays: dict) -> dict:
     if isinstance(obj, np.ndarray | np.generic) and not isinstance(obj, np.bool_):
         if obj.dtype == object:
             raise TypeError(f"cannot save {name or 'the object'}: an array of Python objects")
-        key = name or "array"
+        key = f"{len(arrays)}:{name}"
         arrays[key] = np.asarray(obj)
         return {"t": "array", "key": key}
     if obj is None:

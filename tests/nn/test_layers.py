@@ -348,3 +348,10 @@ def test_functional_activations_work_on_values_and_arrays():
     assert F.softplus(v, beta=2.0).data == pytest.approx(math.log1p(math.exp(-1.0)) / 2)
     assert F.sigmoid([0.0]).data.tolist() == [0.5]
     assert F.relu(np.array([-1, 2])).dtype == np.float32
+
+
+def test_inputs_that_are_not_numbers_are_named():
+    with pytest.raises(TypeError, match="must be numbers.*<U3"):
+        nn.Linear(2, 1)(np.array(["abc", "def"]))
+    with pytest.raises(TypeError, match="Tensor or numbers.*Value"):
+        F.softmax([autograd.Value(1.0), autograd.Value(2.0)])

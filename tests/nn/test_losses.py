@@ -454,3 +454,11 @@ def test_cross_entropy_warns_when_given_probabilities_instead_of_logits():
         warnings.simplefilter("error")
         F.cross_entropy(Tensor(rng().standard_normal((4, 3))), [0, 1, 2, 0])
         F.cross_entropy(Tensor(np.zeros((4, 3))), [0, 1, 2, 0])
+
+
+def test_cross_entropy_with_every_target_ignored_is_nan_with_zero_gradient():
+    x = autograd.randn(5, 3, requires_grad=True)
+    loss = nn.functional.cross_entropy(x, np.full(5, -100))
+    assert np.isnan(loss.item())
+    loss.backward()
+    np.testing.assert_array_equal(x.grad.data, np.zeros((5, 3)))

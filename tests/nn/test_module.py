@@ -161,6 +161,10 @@ def test_reassigning_replaces_and_deleting_removes():
     net.fc1 = nn.Linear(3, 4, bias=False)
     assert [n for n, _ in net.named_parameters()] == [
         "scale", "fc1.weight", "fc2.weight", "fc2.bias"]
+    with pytest.raises(TypeError, match="submodule 'fc2' of Net: give a Module or None"):
+        net.fc2 = "no longer a layer"  # torch refuses too: the layer would leave training
+    assert isinstance(net.fc2, nn.Linear)
+    del net.fc2
     net.fc2 = "no longer a layer"
     assert [n for n, _ in net.named_children()] == ["fc1", "act"]
     assert net.fc2 == "no longer a layer"
@@ -176,6 +180,8 @@ def test_reassigning_replaces_and_deleting_removes():
 
 def test_a_parameter_slot_takes_a_parameter_or_none_only():
     net = Net()
+    with pytest.raises(TypeError, match="parameter 'scale'.*nn.Parameter"):
+        net.scale = nn.Linear(2, 2)
     with pytest.raises(TypeError, match="parameter 'scale'.*nn.Parameter"):
         net.scale = autograd.tensor([2.0])
     assert isinstance(net.scale, nn.Parameter)
@@ -546,3 +552,14 @@ def test_values_made_by_ops_and_constants_are_not_parameters():
     m = Cache()
     assert [n for n, _ in m.named_parameters()] == ["w"]
     assert m.out.data == 6.0 and len(m.outs) == 2
+
+
+def test_a_module_shared_under_two_names_is_saved_under_both_as_in_torch():
+    shared = nn.Linear(2, 2)
+    tied = nn.Sequential(shared, nn.ReLU(), shared)
+    assert list(tied.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert len(list(tied.parameters())) == 2  # but trained once
+    again = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    again.add_module("2", again[0])
+    again.load_state_dict(tied.state_dict())
+    np.testing.assert_array_equal(again[0].weight.data, shared.weight.data)
