@@ -3,7 +3,8 @@
 The format is numpy's zip of arrays plus one entry, ``__retrograd__``, a JSON manifest that
 records the version and the structure (dicts, lists, numbers, strings) around the arrays.
 Each array is stored under a numbered key that carries its name (``0:fc1.weight``,
-``7:optimizer/state/0/exp_avg``), so ``numpy.load`` shows the names and no two can collide. Loading reads with ``allow_pickle=False``: a file never runs code.
+``7:optimizer/state/0/exp_avg``), so ``numpy.load`` shows the names and no two can collide.
+Loading reads with ``allow_pickle=False``: a file never runs code.
 Writing goes through ``autograd.files.atomic_write``: a crash never leaves a truncated
 checkpoint.
 """
