@@ -429,13 +429,16 @@ class Module:
         for key, target in entries.items():
             if key not in state_dict:
                 continue
+            value = state_dict[key]
+            if hasattr(value, "detach") and not isinstance(value, Tensor):
+                value = value.detach()  # a torch tensor that requires grad (a Parameter)
             try:
-                given = np.asarray(state_dict[key])
+                given = np.asarray(value)
                 if given.dtype.kind not in "biuf":
                     raise TypeError(f"dtype {given.dtype}")
                 dtype = np.float64 if isinstance(target, Value) else target.dtype
                 array = given.astype(dtype)
-            except (TypeError, ValueError) as err:
+            except (TypeError, ValueError, RuntimeError) as err:
                 problems.append(f"value for '{key}' is not a numeric array ({err})")
                 continue
             shape = () if isinstance(target, Value) else target.shape

@@ -28,8 +28,13 @@ def sum_to(g: np.ndarray, shape: tuple) -> np.ndarray:
     return g.sum(axis=axes, keepdims=True).reshape(shape)
 
 
-def _broadcast_error(op: str, a, b) -> ValueError:
-    return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together")
+def _broadcast_error(op: str, a, b, err: ValueError) -> ValueError:
+    """numpy's ValueError, told in terms of the op: most often shapes that do not broadcast."""
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together")
+    return ValueError(f"{op} of shapes {a.shape} and {b.shape} ({a.dtype}, {b.dtype}): {err}")
 
 
 def _lift_pair(a: Tensor, b) -> tuple[Tensor, Tensor]:
@@ -53,8 +58,8 @@ def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None, reflected: bool = Fa
         a, b = b, a
     try:
         data = fn(a.data, b.data)
-    except ValueError:
-        raise _broadcast_error(op, a, b) from None
+    except ValueError as err:
+        raise _broadcast_error(op, a, b, err) from None
     return result(data, (a, b), rule_fn, saved)
 
 
@@ -66,8 +71,8 @@ def add(a, b):
         a, b = _lift_pair(a, b)
     try:
         data = a.data + b.data
-    except ValueError:
-        raise _broadcast_error("add", a, b) from None
+    except ValueError as err:
+        raise _broadcast_error("add", a, b, err) from None
     return result(data, (a, b), _add, KEEP)
 
 
@@ -89,8 +94,8 @@ def sub(a, b):
         a, b = _lift_pair(a, b)
     try:
         data = a.data - b.data
-    except ValueError:
-        raise _broadcast_error("sub", a, b) from None
+    except ValueError as err:
+        raise _broadcast_error("sub", a, b, err) from None
     return result(data, (a, b), _sub, KEEP)
 
 
@@ -112,8 +117,8 @@ def mul(a, b):
         a, b = _lift_pair(a, b)
     try:
         data = a.data * b.data
-    except ValueError:
-        raise _broadcast_error("mul", a, b) from None
+    except ValueError as err:
+        raise _broadcast_error("mul", a, b, err) from None
     return result(data, (a, b), _mul)
 
 
@@ -136,8 +141,8 @@ def div(a, b):
         a, b = _lift_pair(a, b)
     try:
         data = a.data / b.data
-    except ValueError:
-        raise _broadcast_error("div", a, b) from None
+    except ValueError as err:
+        raise _broadcast_error("div", a, b, err) from None
     if a.data.dtype.kind != "f" and b.data.dtype.kind in "iub":
         data = data.astype(get_default_dtype())
     return result(data, (a, b), _div)
@@ -279,8 +284,8 @@ def _compare(fn):
         b = lift(b, a)
         try:
             return Tensor._wrap(fn(a.data, b.data))
-        except ValueError:
-            raise _broadcast_error(fn.__name__, a, b) from None
+        except ValueError as err:
+            raise _broadcast_error(fn.__name__, a, b, err) from None
 
     compare.__name__ = fn.__name__
     return compare

@@ -19,6 +19,11 @@ def matmul(a, b):
     try:
         data = np.matmul(x, y)
     except ValueError:
+        if x.shape[-1] == (y.shape[0] if y.ndim == 1 else y.shape[-2]):
+            raise ValueError(
+                f"matmul: shapes {a.shape} and {b.shape} match in their matrix dims, but their "
+                f"batch dims {x.shape[:-2]} and {y.shape[:-2]} cannot be broadcast together"
+            ) from None
         raise ValueError(
             f"matmul: shapes {a.shape} and {b.shape} do not match (the last dim of the first, "
             f"{x.shape[-1]}, must equal the {'only' if y.ndim == 1 else 'second-to-last'} dim "

@@ -35,6 +35,15 @@ def normalize_axis(axis, ndim: int, op: str):
     return tuple(sorted(out)) if ndim else None
 
 
+def single_axis(axis, ndim: int, op: str) -> int:
+    """A single axis, as ops over one dimension (softmax, concatenate, ...) take."""
+    if isinstance(axis, tuple | list) or axis is None:
+        raise TypeError(f"{op} works along one axis (an int), got {axis!r}")
+    if ndim == 0:
+        raise ValueError(f"{op} needs a tensor with at least one dimension, got a 0-d tensor")
+    return normalize_axis(axis, ndim, op)[0]
+
+
 def _pick_axis(axis, dim, keepdims, keepdim):
     return (axis if dim is None else dim), (keepdims if keepdim is None else keepdim)
 
@@ -190,7 +199,7 @@ def softmax(a, axis: int = -1, *, dim=None):
     """exp(x) / sum(exp(x)) along ``axis`` (last by default), shifted by the max."""
     a = floating(a)
     axis = axis if dim is None else dim
-    (ax,) = normalize_axis(axis, a.data.ndim, "softmax") or (0,)
+    ax = single_axis(axis, a.data.ndim, "softmax")
     e = np.exp(a.data - _shift(a.data, ax))
     e /= np.sum(e, axis=ax, keepdims=True)
     return result(e, (a,), _softmax, ax)
@@ -206,7 +215,7 @@ def log_softmax(a, axis: int = -1, *, dim=None):
     """x - logsumexp(x) along ``axis`` (last by default): stable for any logits."""
     a = floating(a)
     axis = axis if dim is None else dim
-    (ax,) = normalize_axis(axis, a.data.ndim, "log_softmax") or (0,)
+    ax = single_axis(axis, a.data.ndim, "log_softmax")
     z = a.data - _shift(a.data, ax)
     return result(z - np.log(np.sum(np.exp(z), axis=ax, keepdims=True)), (a,), _log_softmax, ax)
 

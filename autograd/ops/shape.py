@@ -10,7 +10,7 @@ from ..graph import KEEP
 from ..scalar_math import rule
 from ..tensor import Tensor, result
 from .elementwise import sum_to
-from .reduce import normalize_axis
+from .reduce import normalize_axis, single_axis
 
 
 def _sizes(shape) -> tuple:
@@ -178,7 +178,7 @@ def concatenate(tensors, axis: int = 0, *, dim=None):
     """Join tensors along an existing ``axis``."""
     tensors = _check_joinable("concatenate", tensors)
     axis = axis if dim is None else dim
-    (ax,) = normalize_axis(axis, tensors[0].data.ndim, "concatenate")
+    ax = single_axis(axis, tensors[0].data.ndim, "concatenate")
     try:
         data = np.concatenate([t.data for t in tensors], axis=ax)
     except ValueError:
@@ -198,7 +198,7 @@ def stack(tensors, axis: int = 0, *, dim=None):
     """Join tensors of one shape along a new ``axis``."""
     tensors = _check_joinable("stack", tensors)
     axis = axis if dim is None else dim
-    (ax,) = normalize_axis(axis, tensors[0].data.ndim + 1, "stack")
+    ax = single_axis(axis, tensors[0].data.ndim + 1, "stack")
     try:
         data = np.stack([t.data for t in tensors], axis=ax)
     except ValueError:
@@ -216,7 +216,7 @@ def _stack(node, g):
 def split(a, split_size_or_sections, dim: int = 0):
     """Split into pieces along ``dim`` (torch): an int is the size of each piece (the last may
     be smaller), a list gives every piece's size."""
-    (ax,) = normalize_axis(dim, a.data.ndim, "split")
+    ax = single_axis(dim, a.data.ndim, "split")
     n = a.data.shape[ax]
     if isinstance(split_size_or_sections, numbers.Integral):
         size = int(split_size_or_sections)

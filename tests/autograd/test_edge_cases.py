@@ -181,3 +181,25 @@ def test_detect_anomaly_works_as_a_bare_decorator():
     assert double(ag.tensor(1.0, requires_grad=True)).item() == pytest.approx(np.log(2.0))
     with pytest.raises(ag.AnomalyError, match="'log'"), np.errstate(invalid="ignore"):
         double(ag.tensor(-1.0, requires_grad=True))  # anomaly mode checks recorded ops
+
+
+@pytest.mark.parametrize("op, message", [
+    (lambda: ag.tensor([1, 2]) ** -1, r"pow of shapes \(2,\) and \(\) \(int64, int64\): Integers"),
+    (lambda: ag.ones(2, 3, 4) @ ag.ones(3, 4, 5), r"batch dims \(2,\) and \(3,\) cannot"),
+    (lambda: ag.ones(2, 3) + ag.ones(4), r"add: shapes \(2, 3\) and \(4,\) cannot be broadcast"),
+    (lambda: ag.concatenate([ag.tensor(1.0), ag.tensor(2.0)]), "at least one dimension"),
+    (lambda: ag.ones(3).softmax((0, 1)), r"one axis \(an int\), got \(0, 1\)"),
+])
+def test_errors_say_what_went_wrong_in_the_op_s_terms(op, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        op()
+
+
+def test_a_torch_state_dict_of_parameters_loads():
+    torch = pytest.importorskip("torch")
+    import nn
+
+    theirs = torch.nn.Linear(3, 2)
+    ours = nn.Linear(3, 2)
+    ours.load_state_dict(dict(theirs.named_parameters()))
+    np.testing.assert_array_equal(ours.weight.data, theirs.weight.detach().numpy())
