@@ -199,7 +199,9 @@ def _key(name: str) -> str:
     return name.lower().replace("_", "").replace(" ", "")
 
 
-_BY_KEY = {_key(name): cls for name, cls in _LOSSES.items()}
+# Keras' names and aliases, and each class's own PyTorch name ("MSELoss", "CrossEntropyLoss")
+_BY_KEY = {_key(name): cls for name, cls in _LOSSES.items()} | {
+    _key(cls.__name__): cls for cls in _LOSSES.values()}
 
 
 def get_loss(loss: str | Callable | type) -> Callable:

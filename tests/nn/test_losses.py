@@ -462,3 +462,9 @@ def test_cross_entropy_with_every_target_ignored_is_nan_with_zero_gradient():
     assert np.isnan(loss.item())
     loss.backward()
     np.testing.assert_array_equal(x.grad.data, np.zeros((5, 3)))
+
+
+def test_get_loss_takes_pytorch_class_names_too():
+    assert isinstance(nn.get_loss("MSELoss"), nn.MSELoss)
+    assert isinstance(nn.get_loss("CrossEntropyLoss"), nn.CrossEntropyLoss)
+    assert isinstance(nn.get_loss("l1loss"), nn.L1Loss)
