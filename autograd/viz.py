@@ -165,7 +165,11 @@ def draw_graph(root, rankdir: str = "LR", max_nodes: int = 300,
                show_values: bool = True) -> GraphDrawing:
     """Draw the graph below ``root`` (a Value or a Tensor): every node once, each op as an
     ellipse between its inputs and its result. With more than ``max_nodes`` nodes the drawing
-    is a summary instead. ``show_values=False`` leaves out data and grad."""
+    is a summary instead. ``show_values=False`` leaves out data and grad.
+
+    A Tensor graph drawn after ``backward()`` ends where backward released an op's inputs
+    (the drawing says so); ``backward(retain_graph=True)`` keeps them for the drawing. Value
+    graphs are never released."""
     if not hasattr(root, "_parents") or not hasattr(root, "_backward"):
         raise TypeError(f"draw_graph needs a Value or a Tensor, got {type(root).__name__}")
     if rankdir not in RANKDIRS:
