@@ -15,8 +15,6 @@ than torch.
 
 from __future__ import annotations
 
-import argparse
-
 import common
 import numpy as np
 
@@ -196,13 +194,7 @@ def main(quick: bool) -> None:
         row(f"training step (Adam), {dtype}", {n: t / steps for n, t in epochs.items()},
             common.fmt_time, f"torch/ours >= {TARGET:g}x", TARGET)
     for dtype in DTYPES:
-        peaks = {}
-        for name in available:
-            report = common.run_child("bench_nn.py", name, dtype)
-            if "error" in report:
-                notes.append(f"{name} {dtype} memory run failed: {report['error']}")
-            else:
-                peaks[name] = report["peak_mb"]
+        peaks = common.peak_memories("bench_nn.py", available, dtype, notes)
         row(f"  peak memory of that run, {dtype}", peaks, common.fmt_mb)
 
     notes.append(
@@ -217,11 +209,4 @@ def main(quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "DTYPE"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(*args.child)
-    else:
-        main(args.quick)
+    common.cli(__doc__, main, child, "fewer repeats")

@@ -18,8 +18,6 @@ each step (torch's ``zero_grad()`` default), as a training loop does.
 
 from __future__ import annotations
 
-import argparse
-
 import common
 import numpy as np
 
@@ -225,13 +223,7 @@ def main(quick: bool) -> None:
 
     # (c)
     for dtype in DTYPES:
-        peaks = {}
-        for name in fws:
-            report = common.run_child("bench_tensor.py", name, dtype)
-            if "error" in report:
-                notes.append(f"{name} {dtype} memory run failed: {report['error']}")
-            else:
-                peaks[name] = report["peak_mb"]
+        peaks = common.peak_memories("bench_tensor.py", fws, dtype, notes)
         row(f"  peak memory of that run, {dtype}", peaks, common.fmt_mb)
 
     notes.append(
@@ -246,11 +238,4 @@ def main(quick: bool) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer iterations and repeats")
-    parser.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "DTYPE"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        child(*args.child)
-    else:
-        main(args.quick)
+    common.cli(__doc__, main, child, "fewer iterations and repeats")

@@ -6,6 +6,7 @@ they run from anywhere: ``python bench/bench_value.py``.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import importlib
 import importlib.util
@@ -254,4 +255,31 @@ def lesson000_arrays(dtype: str, weights_out_in: bool):
 def lesson000_batches(x, y) -> list:
     """The epoch's batches in order, the last one short."""
     return [(x[i:i + BATCH], y[i:i + BATCH]) for i in range(0, ROWS, BATCH)]
+
+
+def peak_memories(script: str, frameworks, dtype: str, notes: list) -> dict:
+    """Each framework's peak memory (MB) of ``script``'s child run in ``dtype``; a child that
+    failed is left out and said in ``notes``."""
+    peaks = {}
+    for name in frameworks:
+        report = run_child(script, name, dtype)
+        if "error" in report:
+            notes.append(f"{name} {dtype} memory run failed: {report['error']}")
+        else:
+            peaks[name] = report["peak_mb"]
+    return peaks
+
+
+def cli(doc: str, main: Callable[[bool], None], child: Callable[..., None],
+        quick_help: str) -> None:
+    """The command line of bench_tensor and bench_nn: ``--quick``, or ``--child FRAMEWORK
+    DTYPE`` for the memory run of one framework in its own process."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--child", nargs=2, metavar=("FRAMEWORK", "DTYPE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+    else:
+        main(args.quick)
 
