@@ -18,8 +18,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     if create_graph:
         raise ValueError("grad(create_graph=True): this engine computes first derivatives only")
     outputs = list(outputs) if isinstance(outputs, list | tuple) else [outputs]
-    single = not isinstance(inputs, list | tuple)
-    inputs = [inputs] if single else list(inputs)
+    inputs = list(inputs) if isinstance(inputs, list | tuple) else [inputs]
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif not isinstance(grad_outputs, list | tuple):
@@ -30,16 +29,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         )
     for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
-            raise ValueError(f"grad: input {i} does not require grad, so it has no gradient")
+            what = f"a Tensor of shape {t.shape}" if isinstance(t, Tensor) else type(t).__name__
+            raise ValueError(f"grad: input {i} ({what}) does not require grad, so it has no "
+                             "gradient")
     if _Capture.targets is not None:
         raise RuntimeError("grad() cannot run inside another grad() call")
     _Capture.targets = {id(t): None for t in inputs}
     try:
         for k, (out, g_out) in enumerate(zip(outputs, grad_outputs)):
             if not out.requires_grad:
-                raise RuntimeError(f"grad: output {k} does not require grad")
-            keep = retain_graph if retain_graph is not None else False
-            backward(out, _seed(out, g_out), keep or k < len(outputs) - 1)
+                raise RuntimeError(f"grad: output {k} (shape {out.shape}) does not require grad")
+            # every output but the last shares the graph with the next: keep it for them
+            backward(out, _seed(out, g_out), bool(retain_graph) or k < len(outputs) - 1)
         found = [_Capture.targets[id(t)] for t in inputs]
     finally:
         _Capture.targets = None
@@ -117,15 +118,12 @@ class Function:
         if isinstance(out, tuple | list):
             raise TypeError(f"{cls.__name__}.forward returned a {type(out).__name__}; a Function "
                             "here returns one Tensor (or Value)")
-        record = _Mode.grad_enabled and any(p.requires_grad for p in parents)
         if any(isinstance(p, Value) for p in parents):
             made = _FunctionValue(out)
-            if record:
+            if _Mode.grad_enabled and any(p.requires_grad for p in parents):
                 made._parents, made._backward, made._ctx = parents, cls._rule, ctx
             return made
-        if not record:
-            return Tensor._wrap(_data(out))
-        return result(_data(out), parents, cls._rule, ctx)
+        return result(_data(out), parents, cls._rule, ctx)  # a plain leaf when nothing records
 
 
 def _run_backward(cls, node, g):
@@ -144,7 +142,7 @@ def _run_backward(cls, node, g):
     if is_value:
         return tuple(None if gr is None else float(_data(gr)) for gr in picked)
     out = []
-    for i, (parent, gr) in zip(ctx._positions, zip(node._parents, picked)):
+    for i, parent, gr in zip(ctx._positions, node._parents, picked):
         # a copy: the user's backward may return an array it keeps (a saved input, say)
         gr = None if gr is None else np.array(_data(gr))
         if gr is not None and gr.shape != parent.data.shape:

@@ -74,8 +74,9 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             checked.append(len(args))
         args.append(x)
     if not checked:
-        raise ValueError("gradcheck: no input requires grad (pass Values or Tensors with "
-                         "requires_grad=True)")
+        kinds = ", ".join(type(x).__name__ for x in given)
+        raise ValueError(f"gradcheck: no input requires grad (got {kinds}; pass Values, or "
+                         "Tensors with requires_grad=True)")
     rng = np.random.default_rng(seed)
     out = fn(*args)
     if isinstance(out, Value):

@@ -16,6 +16,8 @@ import traceback
 import weakref
 from typing import Any
 
+import numpy as np
+
 
 class GraphFreedError(RuntimeError):
     """Raised by a second backward through a graph whose saved values were released."""
@@ -60,9 +62,11 @@ class _GradSwitch:
         return False
 
     def __call__(self, func):
+        mode = self._enabled
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with type(self)():
+            with set_grad_enabled(mode):
                 return func(*args, **kwargs)
 
         return wrapper
@@ -98,14 +102,7 @@ class set_grad_enabled(_GradSwitch):
 
     def __call__(self, func):
         _Mode.grad_enabled = self._previous  # as a decorator it acts only inside func
-        mode = self._enabled
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-
-        return wrapper
+        return super().__call__(func)
 
 
 # Where each node of an anomaly-mode forward pass was made, so a bad gradient can name it.
@@ -161,8 +158,6 @@ def _caller() -> str:
 def _is_finite(value: Any) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
-    import numpy as np
-
     return bool(np.isfinite(value).all())
 
 
@@ -180,6 +175,19 @@ def _where_made(node) -> str:
     if entry is not None and entry[0]() is node:
         return entry[1]
     return "<made outside detect_anomaly>"
+
+
+def nodes_below(root) -> list:
+    """Every node of the graph below ``root``, ``root`` first, each once (no recursion)."""
+    nodes, stack, seen = [], [root], {id(root)}
+    while stack:
+        node = stack.pop()
+        nodes.append(node)
+        for parent in node._parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return nodes
 
 
 def op_name(node) -> str:

@@ -101,16 +101,8 @@ class Tensor:
     __array_ufunc__ = None  # numpy hands `ndarray + tensor` to Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
-        self.data = _as_array(data, dtype)
-        self.grad = None
+        self._become_leaf(_as_array(data, dtype))
         self.label = label
-        self._parents = ()
-        self._backward = None
-        self._saved = KEEP
-        self._g = None
-        self._pending = 0
-        self._hooks = None
-        self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -201,11 +193,8 @@ class Tensor:
         return format(repr(self), spec)
 
     def __repr__(self) -> str:
-        body = np.array2string(
-            self.data, precision=4, separator=", ", prefix="tensor(", floatmode="fixed"
-        ) if self.data.dtype.kind == "f" else np.array2string(
-            self.data, separator=", ", prefix="tensor("
-        )
+        floats = {"precision": 4, "floatmode": "fixed"} if self.data.dtype.kind == "f" else {}
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", **floats)
         extras = []
         if self.data.dtype.kind == "f" and self.data.dtype != _Defaults.dtype:
             extras.append(f"dtype={self.data.dtype}")
@@ -241,7 +230,8 @@ class Tensor:
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this intermediate tensor at the next backward."""
         if not self.requires_grad:
-            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+            raise RuntimeError(f"retain_grad() on a tensor of shape {self.shape} that does not "
+                               "require grad")
         if self._backward is not None:  # kept among the hooks, as an entry with no function
             self._hooks = dict(self._hooks or {})
             self._hooks.setdefault(_RETAIN, None)
@@ -254,7 +244,8 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a Tensor it returns
         replaces the gradient. Returns a handle whose ``remove()`` takes the hook off."""
         if not self.requires_grad:
-            raise RuntimeError("register_hook on a tensor that does not require grad")
+            raise RuntimeError(f"register_hook on a tensor of shape {self.shape} that does not "
+                               "require grad")
         if not callable(hook):
             raise TypeError(f"register_hook takes a callable, got {type(hook).__name__}")
         self._hooks = dict(self._hooks or {})
@@ -328,17 +319,21 @@ class Tensor:
     def _wrap(data: np.ndarray) -> Tensor:
         """A leaf around an existing array, no copy, no checks (for the engine's own use)."""
         t = _new(Tensor)
-        t.data = data
-        t.grad = None
-        t.requires_grad = False
-        t.label = ""
-        t._parents = ()
-        t._backward = None
-        t._saved = KEEP
-        t._g = None
-        t._pending = 0
-        t._hooks = None
+        t._become_leaf(data)
         return t
+
+    def _become_leaf(self, data: np.ndarray) -> None:
+        """Every slot of a leaf holding ``data``, requiring no grad."""
+        self.data = data
+        self.grad = None
+        self.requires_grad = False
+        self.label = ""
+        self._parents = ()
+        self._backward = None
+        self._saved = KEEP
+        self._g = None
+        self._pending = 0
+        self._hooks = None
 
 
 _RETAIN = "retain"  # the hooks entry that marks a tensor whose .grad is kept (retain_grad)

@@ -12,7 +12,7 @@ import math
 import numbers
 
 from . import scalar_math as sm
-from .graph import KEEP, _Mode, backward, check_anomaly
+from .graph import KEEP, _Mode, backward, check_anomaly, nodes_below
 from .scalar_math import rule
 
 
@@ -67,14 +67,8 @@ class Value:
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node below it."""
-        stack, seen = [self], {id(self)}
-        while stack:
-            node = stack.pop()
+        for node in nodes_below(self):
             node.grad = 0.0
-            for parent in node._parents:
-                if id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append(parent)
 
     def item(self) -> float:
         return self.data

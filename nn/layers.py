@@ -98,6 +98,7 @@ class Linear(Module):
 
 _ACTIVATIONS: dict[str, Callable | None] = {
     "relu": F.relu,
+    "leaky_relu": F.leaky_relu,
     "sigmoid": F.sigmoid,
     "tanh": F.tanh,
     "softmax": F.softmax,

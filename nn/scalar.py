@@ -12,30 +12,8 @@ import math
 
 from autograd import Value, default_generator, dot
 
+from .layers import get_activation
 from .module import Module, ModuleList
-
-ACTIVATIONS = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "gelu": Value.gelu,
-    "elu": Value.elu,
-    "silu": Value.silu,
-    "swish": Value.silu,
-    "leaky_relu": Value.leaky_relu,
-    "softplus": Value.softplus,
-    "linear": None,
-}
-
-
-def _activation(name):
-    if name is None or callable(name):
-        return name
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {name!r}; choose one of {', '.join(sorted(ACTIVATIONS))}"
-        )
-    return ACTIVATIONS[name]
 
 
 class Neuron(Module):
@@ -50,8 +28,7 @@ class Neuron(Module):
         draws = default_generator().uniform(-bound, bound, nin + 1).tolist()
         self.w = [Value(v, label=f"w{i}") for i, v in enumerate(draws[:nin])]
         self.b = Value(draws[nin], label="b")
-        self.activation = activation
-        self._act = _activation(activation)
+        self.activation, self._act = get_activation(activation)
 
     def forward(self, x) -> Value:
         if len(x) != len(self.w):

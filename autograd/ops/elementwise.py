@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 
 import numpy as np
 
@@ -52,10 +53,11 @@ def _lift_pair(a: Tensor, b) -> tuple[Tensor, Tensor]:
     return a, b
 
 
-def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None, reflected: bool = False) -> Tensor:
-    a, b = _lift_pair(a, b)
-    if reflected:
-        a, b = b, a
+def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None) -> Tensor:
+    """The shared body of every binary op: operands made alike, ``fn`` on their arrays, the
+    error told in the op's terms, the result recorded with ``rule_fn``."""
+    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
+        a, b = _lift_pair(a, b)
     try:
         data = fn(a.data, b.data)
     except ValueError as err:
@@ -63,21 +65,21 @@ def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None, reflected: bool = Fa
     return result(data, (a, b), rule_fn, saved)
 
 
+def _reflected(op):
+    """``op`` with its operands swapped, for ``2 - t`` (Tensor.__rsub__) and the like."""
+
+    def reflected(a, b):
+        return op(*reversed(_lift_pair(a, b)))
+
+    reflected.__name__ = f"r{op.__name__}"
+    return reflected
+
+
 # -- arithmetic -----------------------------------------------------------------------------------
 
 
 def add(a, b):
-    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
-        a, b = _lift_pair(a, b)
-    try:
-        data = a.data + b.data
-    except ValueError as err:
-        raise _broadcast_error("add", a, b, err) from None
-    return result(data, (a, b), _add, KEEP)
-
-
-def radd(a, b):
-    return _binary("add", np.add, a, b, _add, KEEP, reflected=True)
+    return _binary("add", operator.add, a, b, _add, KEEP)
 
 
 @rule("add")
@@ -90,17 +92,7 @@ def _add(node, g):
 
 
 def sub(a, b):
-    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
-        a, b = _lift_pair(a, b)
-    try:
-        data = a.data - b.data
-    except ValueError as err:
-        raise _broadcast_error("sub", a, b, err) from None
-    return result(data, (a, b), _sub, KEEP)
-
-
-def rsub(a, b):
-    return _binary("sub", np.subtract, a, b, _sub, KEEP, reflected=True)
+    return _binary("sub", operator.sub, a, b, _sub, KEEP)
 
 
 @rule("sub")
@@ -113,17 +105,7 @@ def _sub(node, g):
 
 
 def mul(a, b):
-    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
-        a, b = _lift_pair(a, b)
-    try:
-        data = a.data * b.data
-    except ValueError as err:
-        raise _broadcast_error("mul", a, b, err) from None
-    return result(data, (a, b), _mul)
-
-
-def rmul(a, b):
-    return _binary("mul", np.multiply, a, b, _mul, reflected=True)
+    return _binary("mul", operator.mul, a, b, _mul)
 
 
 @rule("mul")
@@ -135,21 +117,15 @@ def _mul(node, g):
     )
 
 
+def _true_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """x / y; integers divide into the default float dtype (torch), not numpy's float64."""
+    q = x / y
+    return q.astype(get_default_dtype()) if x.dtype.kind in "iub" else q
+
+
 def div(a, b):
     """a / b; integers divide into the default float dtype (torch's true division)."""
-    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
-        a, b = _lift_pair(a, b)
-    try:
-        data = a.data / b.data
-    except ValueError as err:
-        raise _broadcast_error("div", a, b, err) from None
-    if a.data.dtype.kind != "f" and b.data.dtype.kind in "iub":
-        data = data.astype(get_default_dtype())
-    return result(data, (a, b), _div)
-
-
-def rdiv(a, b):
-    return div(*reversed(_lift_pair(a, b)))
+    return _binary("div", _true_divide, a, b, _div)
 
 
 @rule("div")
@@ -167,10 +143,6 @@ def pow(a, b):
     return _binary("pow", np.power, a, b, _pow)
 
 
-def rpow(a, b):
-    return _binary("pow", np.power, a, b, _pow, reflected=True)
-
-
 @rule("pow")
 def _pow(node, g):
     a, b = node._parents
@@ -186,6 +158,9 @@ def _pow(node, g):
             log_x = np.where(x == 0, 0, np.log(np.where(x == 0, 1, x)))
         gb = sum_to(g * node.data * log_x, n.shape)
     return ga, gb
+
+
+radd, rsub, rmul, rdiv, rpow = map(_reflected, (add, sub, mul, div, pow))
 
 
 def neg(a):

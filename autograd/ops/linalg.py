@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..scalar_math import rule
-from ..tensor import lift, result
-from .elementwise import _lift_pair, sum_to
+from ..tensor import result
+from .elementwise import _lift_pair, _reflected, sum_to
 
 
 def matmul(a, b):
@@ -19,7 +19,8 @@ def matmul(a, b):
     try:
         data = np.matmul(x, y)
     except ValueError:
-        if x.shape[-1] == (y.shape[0] if y.ndim == 1 else y.shape[-2]):
+        inner = y.shape[0] if y.ndim == 1 else y.shape[-2]
+        if x.shape[-1] == inner:
             raise ValueError(
                 f"matmul: shapes {a.shape} and {b.shape} match in their matrix dims, but their "
                 f"batch dims {x.shape[:-2]} and {y.shape[:-2]} cannot be broadcast together"
@@ -27,13 +28,12 @@ def matmul(a, b):
         raise ValueError(
             f"matmul: shapes {a.shape} and {b.shape} do not match (the last dim of the first, "
             f"{x.shape[-1]}, must equal the {'only' if y.ndim == 1 else 'second-to-last'} dim "
-            f"of the second, {y.shape[0] if y.ndim == 1 else y.shape[-2]})"
+            f"of the second, {inner})"
         ) from None
     return result(data, (a, b), _matmul)
 
 
-def rmatmul(a, b):
-    return matmul(lift(b, a), a)
+rmatmul = _reflected(matmul)
 
 
 @rule("matmul")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 
 import numpy as np
@@ -56,9 +57,8 @@ def _keep_shape(shape: tuple, axes) -> tuple:
 
 
 def _count(shape: tuple, axes) -> int:
-    if axes is None:
-        return int(np.prod(shape, dtype=np.int64))
-    return int(np.prod([shape[i] for i in axes], dtype=np.int64))
+    """How many elements each reduced value gathers."""
+    return math.prod(shape if axes is None else (shape[i] for i in axes))
 
 
 def _spread(g: np.ndarray, node) -> np.ndarray:
@@ -100,13 +100,13 @@ def _mean(node, g):
     return (_filled(_spread(g, node) / n, shape),)
 
 
-def _extreme(fn, op):
+def _extreme(fn, op, backward_rule):
     def reduce(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
         axes = normalize_axis(axis, a.data.ndim, op)
         if a.data.size == 0:
             raise ValueError(f"{op} of an empty tensor of shape {a.shape}")
-        return result(fn(a.data, axis=axes, keepdims=keepdims), (a,), _extreme_rule, (axes,))
+        return result(fn(a.data, axis=axes, keepdims=keepdims), (a,), backward_rule, (axes,))
 
     reduce.__name__ = op
     reduce.__doc__ = (
@@ -115,17 +115,16 @@ def _extreme(fn, op):
     return reduce
 
 
-max = _extreme(np.max, "max")
-min = _extreme(np.min, "min")
-
-
-@rule("max/min")
-def _extreme_rule(node, g):
+def _to_winners(node, g):
+    """The gradient of a max or a min: to the elements equal to it, shared among ties."""
     x = node._parents[0].data
     winners = x == _spread(node.data, node)
-    axes = node._saved[0]
-    count = winners.sum(axis=axes, keepdims=True)
+    count = winners.sum(axis=node._saved[0], keepdims=True)
     return (winners * (_spread(g, node) / count).astype(g.dtype, copy=False),)
+
+
+max = _extreme(np.max, "max", rule("max")(lambda node, g: _to_winners(node, g)))
+min = _extreme(np.min, "min", rule("min")(lambda node, g: _to_winners(node, g)))
 
 
 def var(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, keepdim=None,

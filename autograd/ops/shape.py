@@ -71,11 +71,10 @@ def permute(a, *dims):
     """Reorder the dimensions: ``dims`` is a permutation of range(ndim)."""
     dims = _sizes(dims)
     ndim = a.data.ndim
-    if len(dims) != ndim or any(not -ndim <= d < ndim for d in dims) or \
-            sorted(d % ndim for d in dims) != list(range(ndim)):
+    perm = tuple(d + ndim if -ndim <= d < 0 else d for d in dims)
+    if sorted(perm) != list(range(ndim)):
         raise ValueError(f"permute: {dims} is not a permutation of the {ndim} dims of a "
                          f"tensor of shape {a.shape}")
-    perm = tuple(d % ndim for d in dims)
     return result(a.data.transpose(perm), (a,), _permute, perm)
 
 

@@ -1,6 +1,5 @@
 """Corners where the engine once went wrong: each test pins one behaviour down."""
 
-import gc
 import re
 import weakref
 
@@ -9,6 +8,8 @@ import pytest
 
 import autograd as ag
 from autograd import Function, Tensor, Value
+
+from .collector import collector_off
 
 
 def test_the_power_zero_has_zero_gradient_even_at_zero():
@@ -21,9 +22,10 @@ def test_the_power_zero_has_zero_gradient_even_at_zero():
 
 
 def test_permute_refuses_dims_out_of_range():
-    for dims in [(2, 1), (0, 5), (0,), (0, 1, 2)]:
-        with pytest.raises(ValueError, match=rf"permute: \({dims[0]}, .*shape \(2, 3\)"):
-            ag.ones(2, 3).permute(*dims) if len(dims) > 1 else ag.ones(2, 3).permute(dims[0], 0, 1)
+    for dims in [(2, 1), (0, 5), (0,), (0, 1, 2), (0, 0)]:
+        message = f"permute: {dims} is not a permutation of the 2 dims of a tensor of shape (2, 3)"
+        with pytest.raises(ValueError, match=re.escape(message)):
+            ag.ones(2, 3).permute(*dims)
 
 
 def test_gradcheck_handles_a_transposed_input_and_leaves_closed_over_tensors_alone():
@@ -62,14 +64,11 @@ def test_a_kept_loss_does_not_keep_the_step_s_activations():
         activations.append(weakref.ref(h))
     loss = h.sum()
     del h
-    gc.disable()
-    try:
+    with collector_off():
         assert all(ref() is not None for ref in activations)  # the graph holds them
         loss.backward()
         assert all(ref() is None for ref in activations)  # backward let them go
         assert loss.item() == loss.data.item()  # the loss itself is intact
-    finally:
-        gc.enable()
 
 
 def test_backward_releases_what_the_step_computed_unless_the_graph_is_retained():

@@ -19,18 +19,17 @@ from autograd import (
     no_grad,
     set_grad_enabled,
 )
+from autograd.graph import nodes_below
+
+from .collector import collector_off
 
 
 @pytest.fixture
 def gc_disabled():
     """Only reference counting frees objects while the test runs: a graph that needs the cyclic
     collector to go away stays alive and the test sees it."""
-    gc.collect()
-    gc.disable()
-    try:
+    with collector_off():
         yield
-    finally:
-        gc.enable()
 
 
 def _line_after_this() -> int:
@@ -75,25 +74,13 @@ def _loss(params) -> Value:
     return sum(errors, Value(0.0)) / len(errors) + (w0 * w0 + w1 * w1) * 0.01
 
 
-def _below(root) -> list:
-    nodes, stack, seen = [], [root], {id(root)}
-    while stack:
-        node = stack.pop()
-        nodes.append(node)
-        for parent in node._parents:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
-    return nodes
-
-
 @pytest.mark.parametrize("anomaly", [False, True], ids=["plain", "detect_anomaly"])
 def test_a_graph_is_freed_by_reference_counting(gc_disabled, anomaly):
     params = _parameters()
     with detect_anomaly(anomaly):
         loss = _loss(params)
         loss.backward()
-    refs = [weakref.ref(node) for node in _below(loss) if node._backward is not None]
+    refs = [weakref.ref(node) for node in nodes_below(loss) if node._backward is not None]
     assert len(refs) > 10
     del loss
     assert [r() for r in refs if r() is not None] == []
@@ -116,7 +103,7 @@ def test_a_custom_function_node_is_freed_by_reference_counting(gc_disabled):
     y = Square.apply(x) + 1
     y.backward()
     assert x.grad == 6.0
-    refs = [weakref.ref(node) for node in _below(y) if node is not x]
+    refs = [weakref.ref(node) for node in nodes_below(y) if node is not x]
     del y
     assert [r() for r in refs if r() is not None] == []
 
@@ -171,7 +158,7 @@ def test_zero_grad_clears_every_node_below_and_nothing_else():
     y.backward()
     assert x.grad != 0.0 and other.grad == 1.0
     y.zero_grad()
-    assert all(node.grad == 0.0 for node in _below(y))
+    assert all(node.grad == 0.0 for node in nodes_below(y))
     assert other.grad == 1.0
     y.backward()
     assert x.grad == pytest.approx(w.data * (1 - math.tanh(8.0) ** 2), rel=1e-12)

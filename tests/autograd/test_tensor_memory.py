@@ -1,40 +1,15 @@
 """A Tensor graph is freed by reference counting alone: no reference cycles, saved values
 released by backward (unless retain_graph=True), and nothing left for the cyclic collector."""
 
-import gc
 import weakref
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
 import autograd as ag
-from autograd.graph import FREED, KEEP
+from autograd.graph import FREED, KEEP, nodes_below
 
-
-@contextmanager
-def collector_off():
-    """The cyclic garbage collector off inside (so only reference counting frees anything),
-    back on afterwards whatever happens."""
-    gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def nodes_below(root) -> list:
-    """Every node of the graph under ``root``, each once."""
-    seen, stack, out = {id(root)}, [root], []
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        for parent in node._parents:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append(parent)
-    return out
+from .collector import collector_off, cycle_garbage
 
 
 def mlp_loss(params, anomaly: bool = False):
@@ -123,39 +98,25 @@ def _autograd_objects(objects) -> list:
 @pytest.mark.parametrize("anomaly", [False, True])
 def test_a_training_step_leaves_nothing_for_the_cyclic_collector(anomaly):
     params = make_params()
-    with collector_off():
-        gc.set_debug(gc.DEBUG_SAVEALL)  # keep whatever the collection finds, to name it
-        try:
-            for _ in range(3):
-                _training_step(params, anomaly)
-            found = gc.collect()
-            garbage = list(gc.garbage)
-        finally:
-            gc.set_debug(0)
-            gc.garbage.clear()
+    with cycle_garbage() as garbage:
+        for _ in range(3):
+            _training_step(params, anomaly)
     assert _autograd_objects(garbage) == []
-    assert found == 0, f"{found} objects in reference cycles: {garbage[:10]}"
+    assert garbage == [], f"{len(garbage)} objects in reference cycles: {garbage[:10]}"
 
 
 def test_hooks_retain_grad_and_grad_leave_nothing_for_the_cyclic_collector():
     params = make_params()
-    with collector_off():
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        try:
-            loss, (hidden, *_) = mlp_loss(params)
-            hidden.retain_grad()
-            handle = hidden.register_hook(lambda g: g * 1.0)
-            ag.grad(loss, list(params), retain_graph=True)
-            loss.backward()
-            handle.remove()
-            del loss, hidden, handle
-            found = gc.collect()
-            garbage = list(gc.garbage)
-        finally:
-            gc.set_debug(0)
-            gc.garbage.clear()
+    with cycle_garbage() as garbage:
+        loss, (hidden, *_) = mlp_loss(params)
+        hidden.retain_grad()
+        handle = hidden.register_hook(lambda g: g * 1.0)
+        ag.grad(loss, list(params), retain_graph=True)
+        loss.backward()
+        handle.remove()
+        del loss, hidden, handle
     assert _autograd_objects(garbage) == []
-    assert found == 0
+    assert garbage == []
 
 
 def test_a_deep_chain_is_built_run_and_freed_without_recursion():

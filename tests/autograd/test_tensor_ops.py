@@ -596,8 +596,8 @@ def test_mask_from_a_comparison():
 # -- joining and splitting ------------------------------------------------------------------------
 
 
-@given(base=shapes(min_dims=1), data=st.data())
-def test_concatenate(base, data):
+def concatenable(base: tuple, data) -> tuple[int, list]:
+    """An axis and 1 to 3 arrays shaped like ``base`` except along that axis."""
     axis = data.draw(st.integers(-len(base), len(base) - 1))
     sizes = data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
     parts = []
@@ -605,6 +605,12 @@ def test_concatenate(base, data):
         shape = list(base)
         shape[axis] = size
         parts.append(data.draw(arrays(tuple(shape))))
+    return axis, parts
+
+
+@given(base=shapes(min_dims=1), data=st.data())
+def test_concatenate(base, data):
+    axis, parts = concatenable(base, data)
     expected = np.concatenate(parts, axis=axis)
     assert_values(ag.concatenate([leaf(p) for p in parts], axis), expected)
     assert_values(ag.cat([leaf(p) for p in parts], dim=axis), expected)

@@ -27,6 +27,7 @@ from .test_tensor_ops import (
     OFF_ZERO,
     POSITIVE,
     broadcast_pair,
+    concatenable,
     distinct_arrays,
     matmul_operands,
 )
@@ -284,13 +285,8 @@ def test_boolean_mask_indexing(x, data):
 
 @given(base=shapes(min_dims=1), data=st.data())
 def test_concatenate_stack_split(base, data):
-    axis = data.draw(st.integers(-len(base), len(base) - 1))
-    sizes = data.draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
-    parts = []
-    for size in sizes:
-        shape = list(base)
-        shape[axis] = size
-        parts.append(data.draw(arrays(tuple(shape))))
+    axis, parts = concatenable(base, data)
+    sizes = [p.shape[axis] for p in parts]
     compare(lambda *ts: ag.cat(ts, axis), lambda *ts: torch.cat(ts, axis), *parts)
     same = [data.draw(arrays(base)) for _ in sizes]
     new_axis = data.draw(st.integers(-len(base) - 1, len(base)))

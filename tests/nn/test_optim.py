@@ -449,6 +449,15 @@ ROUND_TRIP = [
 ]
 
 
+def assert_continue_alike(opt, params, fresh, clones, steps: int) -> None:
+    """Train both optimizers ``steps`` more steps: their parameters must stay identical."""
+    for _ in range(steps):
+        train_step(opt, params, ours_loss)
+        train_step(fresh, clones, ours_loss)
+    for p, q in zip(params, clones, strict=True):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
 @pytest.mark.parametrize(("name", "kwargs"), ROUND_TRIP, ids=[n for n, _ in ROUND_TRIP])
 def test_state_dict_round_trip_continues_identically(name, kwargs):
     params = ours_params()
@@ -465,11 +474,7 @@ def test_state_dict_round_trip_continues_identically(name, kwargs):
     fresh = getattr(optim, name)(clones, lr=123.0)  # the loaded options replace these
     fresh.load_state_dict(sd)
     assert fresh.param_groups[0]["lr"] == kwargs["lr"]
-    for _ in range(10):
-        train_step(opt, params, ours_loss)
-        train_step(fresh, clones, ours_loss)
-    for p, q in zip(params, clones, strict=True):
-        np.testing.assert_array_equal(p.data, q.data)
+    assert_continue_alike(opt, params, fresh, clones, steps=10)
 
 
 def test_state_dict_is_a_snapshot():
@@ -492,11 +497,7 @@ def test_state_dict_survives_nn_save_and_load(tmp_path):
     clones = [ag.tensor(p.data.copy(), requires_grad=True) for p in params]
     fresh = optim.Adam([{"params": clones[:2]}, {"params": clones[2:]}])
     fresh.load_state_dict(nn.serialization.load(tmp_path / "opt.npz"))
-    for _ in range(3):
-        train_step(opt, params, ours_loss)
-        train_step(fresh, clones, ours_loss)
-    for p, q in zip(params, clones, strict=True):
-        np.testing.assert_array_equal(p.data, q.data)
+    assert_continue_alike(opt, params, fresh, clones, steps=3)
 
 
 def test_load_state_dict_casts_to_the_parameter_dtype():
