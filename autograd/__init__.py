@@ -9,8 +9,10 @@ from .gradcheck import GradcheckError, gradcheck
 from .graph import (
     AnomalyError,
     GraphFreedError,
+    InplaceError,
     detect_anomaly,
     enable_grad,
+    increment_version,
     is_grad_enabled,
     no_grad,
     set_grad_enabled,

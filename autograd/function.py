@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .graph import _Mode, backward, no_grad
+from .graph import _mode, backward, no_grad
 from .scalar_math import rule
-from .tensor import Tensor, _Capture, _data, _seed, result
+from .tensor import Tensor, _data, _seed, result
 from .value import Value
 
 
@@ -32,18 +32,18 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
             what = f"a Tensor of shape {t.shape}" if isinstance(t, Tensor) else type(t).__name__
             raise ValueError(f"grad: input {i} ({what}) does not require grad, so it has no "
                              "gradient")
-    if _Capture.targets is not None:
+    if _mode.capture is not None:
         raise RuntimeError("grad() cannot run inside another grad() call")
-    _Capture.targets = {id(t): None for t in inputs}
+    _mode.capture = {id(t): None for t in inputs}
     try:
         for k, (out, g_out) in enumerate(zip(outputs, grad_outputs)):
             if not out.requires_grad:
                 raise RuntimeError(f"grad: output {k} (shape {out.shape}) does not require grad")
             # every output but the last shares the graph with the next: keep it for them
             backward(out, _seed(out, g_out), bool(retain_graph) or k < len(outputs) - 1)
-        found = [_Capture.targets[id(t)] for t in inputs]
+        found = [_mode.capture[id(t)] for t in inputs]
     finally:
-        _Capture.targets = None
+        _mode.capture = None
     grads = []
     for i, (t, g) in enumerate(zip(inputs, found)):
         if g is None and not allow_unused:
@@ -51,7 +51,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
                 f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
                 "pass allow_unused=True to get None for it"
             )
-        grads.append(None if g is None else Tensor._wrap(np.array(g, dtype=t.data.dtype)))
+        grads.append(None if g is None else Tensor._wrap(np.array(g, dtype=t.dtype)))
     return tuple(grads)
 
 
@@ -120,7 +120,7 @@ class Function:
                             "here returns one Tensor (or Value)")
         if any(isinstance(p, Value) for p in parents):
             made = _FunctionValue(out)
-            if _Mode.grad_enabled and any(p.requires_grad for p in parents):
+            if _mode.grad_enabled and any(p.requires_grad for p in parents):
                 made._parents, made._backward, made._ctx = parents, cls._rule, ctx
             return made
         return result(_data(out), parents, cls._rule, ctx)  # a plain leaf when nothing records
@@ -145,8 +145,8 @@ def _run_backward(cls, node, g):
     for i, parent, gr in zip(ctx._positions, node._parents, picked):
         # a copy: the user's backward may return an array it keeps (a saved input, say)
         gr = None if gr is None else np.array(_data(gr))
-        if gr is not None and gr.shape != parent.data.shape:
+        if gr is not None and gr.shape != parent.shape:
             raise RuntimeError(f"{cls.__name__}.backward returned a gradient of shape "
-                               f"{gr.shape} for input {i}, which has shape {parent.data.shape}")
+                               f"{gr.shape} for input {i}, which has shape {parent.shape}")
         out.append(gr)
     return tuple(out)

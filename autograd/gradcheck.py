@@ -70,7 +70,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             checked.append(len(args))
         elif isinstance(x, Tensor) and x.requires_grad:
             # a C-ordered copy: the central differences perturb it through a flat view
-            x = Tensor(np.array(x.data, dtype=np.float64, order="C"), requires_grad=True)
+            x = Tensor(np.array(x.numpy(), dtype=np.float64, order="C"), requires_grad=True)
             checked.append(len(args))
         args.append(x)
     if not checked:
@@ -83,7 +83,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
         weights = None
         out.backward()
     else:  # through autograd.grad, so tensors that fn closes over keep their .grad
-        weights = rng.standard_normal(out.shape) if out.data.size > 1 else np.ones(out.shape)
+        weights = rng.standard_normal(out.shape) if out.numel() > 1 else np.ones(out.shape)
         tensors = [args[i] for i in checked]
         found = grad((out * Tensor(weights, dtype=np.float64)).sum(), tensors,
                      allow_unused=True)
@@ -92,7 +92,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     def objective() -> float:
         with no_grad():
             y = fn(*args)
-        return y.data if weights is None else float(np.sum(y.data * weights))
+        return y.data if weights is None else float(np.sum(y.numpy() * weights))
 
     reports = []
     for i in checked:
@@ -102,7 +102,7 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
             numeric = np.array(_central_value(x, objective, eps))
         else:
             g = tensor_grads[id(x)]
-            analytic = np.zeros_like(x.data) if g is None else g.data
+            analytic = np.zeros_like(x.numpy()) if g is None else g.numpy()
             numeric = _central_tensor(x, objective, eps)
         err = np.abs(analytic - numeric)
         rel = err / np.maximum(np.abs(numeric), 1e-12)
@@ -126,8 +126,8 @@ def _central_value(x: Value, objective, eps: float) -> float:
 
 
 def _central_tensor(x: Tensor, objective, eps: float) -> np.ndarray:
-    numeric = np.zeros_like(x.data)
-    flat, grad = x.data.reshape(-1), numeric.reshape(-1)
+    numeric = np.zeros_like(x.numpy())
+    flat, grad = x.numpy().reshape(-1), numeric.reshape(-1)
     for k in range(flat.size):
         original = flat[k]
         flat[k] = original + eps

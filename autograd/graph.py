@@ -10,8 +10,10 @@ its children, so a graph holds no reference cycle and is freed by reference coun
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
+import threading
 import traceback
 import weakref
 from typing import Any
@@ -27,16 +29,47 @@ class AnomalyError(FloatingPointError):
     """Raised in anomaly mode by the first op whose result or gradient holds nan or inf."""
 
 
-class _Mode:
-    """Process-wide switches read by every op (plain class attributes: the cheapest lookup)."""
+class InplaceError(RuntimeError):
+    """Raised by backward when a tensor an op saved was changed in place after the op ran."""
+
+
+class _Mode(threading.local):
+    """The switches every op reads, one set per thread (PyTorch's rule): a ``no_grad`` block in
+    one thread never stops another from recording. Class attributes are each new thread's
+    defaults."""
 
     grad_enabled = True
     anomaly = False
+    capture = None  # while autograd.grad runs: id of each input -> its gradient
+    made_at: dict | None = None  # anomaly mode: where each node was made, to name a bad grad
+
+
+_mode = _Mode()
+
+
+class _Clock:
+    """Ticks once per in-place change anywhere. A node remembers the tick it was made at; a
+    saved tensor changed at a later tick was changed after the op saved it."""
+
+    now = 0
+    _ticks = itertools.count(1)
+
+    @classmethod
+    def tick(cls) -> int:
+        cls.now = now = next(cls._ticks)
+        return now
+
+
+def increment_version(tensor) -> None:
+    """Count an in-place change made to ``tensor``'s array outside its own methods (as an
+    optimizer's update does), so a backward that needs the old values refuses (torch's
+    ``torch.autograd.graph.increment_version``)."""
+    tensor._mark_modified()
 
 
 def is_grad_enabled() -> bool:
-    """Whether ops record the graph right now."""
-    return _Mode.grad_enabled
+    """Whether ops record the graph right now, in this thread."""
+    return _mode.grad_enabled
 
 
 class _GradSwitch:
@@ -54,11 +87,11 @@ class _GradSwitch:
         return self(func)
 
     def __enter__(self):
-        self._previous = _Mode.grad_enabled
-        _Mode.grad_enabled = self._enabled
+        self._previous = _mode.grad_enabled
+        _mode.grad_enabled = self._enabled
 
     def __exit__(self, *exc):
-        _Mode.grad_enabled = self._previous
+        _mode.grad_enabled = self._previous
         return False
 
     def __call__(self, func):
@@ -93,25 +126,22 @@ class set_grad_enabled(_GradSwitch):
             raise TypeError("set_grad_enabled needs a mode: @set_grad_enabled(False)")
         self = object.__new__(cls)
         self._enabled = bool(mode)
-        self._previous = _Mode.grad_enabled
-        _Mode.grad_enabled = self._enabled
+        self._previous = _mode.grad_enabled
+        _mode.grad_enabled = self._enabled
         return self
 
     def __enter__(self):
         pass  # the mode was set when the object was made
 
     def __call__(self, func):
-        _Mode.grad_enabled = self._previous  # as a decorator it acts only inside func
+        _mode.grad_enabled = self._previous  # as a decorator it acts only inside func
         return super().__call__(func)
 
 
-# Where each node of an anomaly-mode forward pass was made, so a bad gradient can name it.
-_made_at: dict[int, tuple[weakref.ref, str]] = {}
-
-
 class detect_anomaly:
-    """Turn the first nan or inf an op makes, forward or backward, into an AnomalyError that
-    names the op and the line of user code that called it. Slows every op: for debugging."""
+    """Turn the first nan an op's forward makes, or the first nan or inf in a gradient, into an
+    AnomalyError that names the op and the line of user code that called it (torch's rule: a
+    forward inf, such as log(0) or a -inf mask, is legitimate). Per thread; slows every op."""
 
     def __new__(cls, enabled=True):
         self = super().__new__(cls)
@@ -122,14 +152,16 @@ class detect_anomaly:
         return self
 
     def __enter__(self):
-        self._previous = _Mode.anomaly
-        _Mode.anomaly = self._enabled
+        self._previous = _mode.anomaly
+        _mode.anomaly = self._enabled
+        if self._enabled and _mode.made_at is None:
+            _mode.made_at = {}
         return self
 
     def __exit__(self, *exc):
-        _Mode.anomaly = self._previous
-        if not _Mode.anomaly:
-            _made_at.clear()
+        _mode.anomaly = self._previous
+        if not _mode.anomaly:
+            _mode.made_at = None
         return False
 
     def __call__(self, func):
@@ -161,17 +193,24 @@ def _is_finite(value: Any) -> bool:
     return bool(np.isfinite(value).all())
 
 
+def _has_nan(value: Any) -> bool:
+    if isinstance(value, float):
+        return value != value
+    return value.dtype.kind in "fc" and bool(np.isnan(value).any())
+
+
 def check_anomaly(node, op: str) -> None:
-    """Called by ops in anomaly mode: raise if the new node's value is not finite, else remember
+    """Called by ops in anomaly mode: raise if the new node's value holds a nan, else remember
     where it was made so that a bad gradient later can be traced back here."""
     where = _caller()
-    if not _is_finite(node.data):
-        raise AnomalyError(f"op '{op}' produced nan or inf in its forward pass, called at {where}")
-    _made_at[id(node)] = (weakref.ref(node), where)
+    if _has_nan(node._value()):
+        raise AnomalyError(f"op '{op}' produced nan in its forward pass, called at {where}")
+    if _mode.made_at is not None:
+        _mode.made_at[id(node)] = (weakref.ref(node), where)
 
 
 def _where_made(node) -> str:
-    entry = _made_at.get(id(node))
+    entry = (_mode.made_at or {}).get(id(node))
     if entry is not None and entry[0]() is node:
         return entry[1]
     return "<made outside detect_anomaly>"
@@ -196,6 +235,11 @@ def op_name(node) -> str:
     return "" if rule is None else rule.op
 
 
+# One backward pass at a time: passes through graphs that share leaves would otherwise mix
+# their counters and lose updates to a shared .grad. Re-entrant, for hooks that run backward.
+_backward_lock = threading.RLock()
+
+
 def backward(root, seed, retain_graph: bool) -> None:
     """Send ``seed`` (d root / d root) back through the graph below ``root``.
 
@@ -203,22 +247,24 @@ def backward(root, seed, retain_graph: bool) -> None:
     how many of its consumers lie in this graph; the second releases a node once all of them
     have sent it their gradient, so each node's gradient is complete when its rule runs.
     """
-    nodes = [root]
-    try:
-        _count_consumers(root, nodes)
-        _propagate(root, seed, retain_graph)
-    except BaseException:
-        # A completed pass leaves every counter at zero; after an error, reset what is left.
-        for node in nodes:
-            node._pending = 0
-            node._g = None
-        raise
+    with _backward_lock:
+        nodes = [root]
+        try:
+            _count_consumers(root, nodes)
+            _propagate(root, seed, retain_graph)
+        except BaseException:
+            # A completed pass leaves every counter at zero; after an error, reset what is left.
+            for node in nodes:
+                node._pending = 0
+                node._g = None
+            raise
 
 
 def _count_consumers(root, nodes: list) -> None:
     """First walk: count each node's consumers in this graph, and refuse a graph whose saved
     values were released before any gradient moves (a failed call changes no .grad)."""
     stack = [root]
+    changed = _Clock.now
     while stack:
         node = stack.pop()
         if node._saved is FREED:
@@ -226,6 +272,8 @@ def _count_consumers(root, nodes: list) -> None:
                 f"backward through op '{node._backward.op}' a second time, but its saved values "
                 "were released by the first backward; pass retain_graph=True to the first call"
             )
+        if node._tick < changed:  # something changed in place since this op ran
+            _check_versions(node)
         for parent in node._parents:
             if parent.requires_grad:
                 parent._pending += 1
@@ -234,9 +282,28 @@ def _count_consumers(root, nodes: list) -> None:
                     stack.append(parent)
 
 
+def _check_versions(node) -> None:
+    """Refuse an op whose saved inputs were changed in place after it ran (torch's rule). An op
+    that saved nothing (add, reshape, ...) only refuses an input whose own graph was replaced by
+    a recorded in-place op, since its gradient would go to the new graph."""
+    reads_inputs = node._saved is not KEEP
+    for i, parent in enumerate(node._parents):
+        ver = getattr(parent, "_ver", None)
+        if ver is None or ver.at <= node._tick:
+            continue
+        if reads_inputs or parent._tick > node._tick:
+            shape = tuple(parent.shape)
+            raise InplaceError(
+                f"one of the tensors needed for gradient computation has been modified by an "
+                f"inplace operation: input {i} of op '{node._backward.op}', of shape {shape}, "
+                f"is at version {ver.count}, changed after the op saved it. Change it after "
+                "backward(), or use an out-of-place op (x = x + 1 instead of x += 1) or clone()"
+            )
+
+
 def _propagate(root, seed, retain_graph: bool) -> None:
     """Second walk: a node runs its rule once all its consumers have sent their gradients."""
-    anomaly = _Mode.anomaly
+    anomaly = _mode.anomaly
     delivered: set[int] = set()
     root._g = seed
     ready = [root]

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import KEEP, _Mode, backward, check_anomaly
+from .graph import KEEP, _Clock, _mode, backward, check_anomaly
 
 _new = object.__new__
 
@@ -56,7 +56,7 @@ def _as_array(data, dtype=None) -> np.ndarray:
     """numpy array for ``data``: Python floats and lists of them take the default dtype, numpy
     arrays keep theirs (as torch.tensor does), unless ``dtype`` is given."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._array
     if dtype is not None:
         return np.array(data, dtype=dtype)
     if isinstance(data, np.ndarray | np.generic):
@@ -80,12 +80,13 @@ def _as_array(data, dtype=None) -> np.ndarray:
 class Tensor:
     """An n-dimensional array in a computation graph.
 
-    ``.data`` is the numpy array; ``.grad`` is None until a backward pass reaches this tensor
-    (then a Tensor of the same shape); ``requires_grad`` marks a leaf whose gradient is wanted.
+    ``.data`` is PyTorch's: a detached Tensor sharing this one's memory (``.numpy()`` gives the
+    array); ``.grad`` is None until a backward pass reaches this tensor (then a Tensor of the same
+    shape); ``requires_grad`` marks a leaf whose gradient is wanted.
     """
 
     __slots__ = (
-        "data",
+        "_array",
         "grad",
         "requires_grad",
         "label",
@@ -95,6 +96,8 @@ class Tensor:
         "_g",
         "_pending",
         "_hooks",
+        "_ver",
+        "_tick",
         "__weakref__",
     )
     __array_priority__ = 1000
@@ -109,61 +112,87 @@ class Tensor:
     # -- properties --------------------------------------------------------------------------
 
     @property
+    def data(self) -> Tensor:
+        """A detached Tensor sharing this one's memory (PyTorch's ``.data``): changes made
+        through it are not tracked by autograd. Assigning a Tensor or an array replaces the
+        values this tensor holds."""
+        return Tensor._wrap(self._array)
+
+    @data.setter
+    def data(self, value) -> None:
+        array = value._array if isinstance(value, Tensor) else np.asarray(value)
+        if array.dtype.kind not in "biufc":
+            raise TypeError(f".data must hold numbers, got an array of dtype {array.dtype}")
+        self._array = array
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor (or a view of it) was changed in place."""
+        return 0 if self._ver is None else self._ver.count
+
+    @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self._array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
-    @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self, dim: int | None = None):
+        """The shape (PyTorch's ``size()``), or the length of dimension ``dim``."""
+        shape = self._array.shape
+        if dim is None:
+            return shape
+        ndim = len(shape)
+        if not isinstance(dim, numbers.Integral) or not -ndim <= dim < max(ndim, 1):
+            raise IndexError(f"size({dim!r}): dim out of range for a tensor of shape {shape}")
+        return shape[dim]
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._array.dtype
 
     @property
     def is_leaf(self) -> bool:
         return self._backward is None
 
     @property
-    def grad_fn(self) -> str | None:
-        """The name of the op that made this tensor, None for a leaf."""
-        return None if self._backward is None else self._backward.op
+    def grad_fn(self) -> BackwardNode | None:
+        """The node that sends this tensor's gradient back (None for a leaf), as torch's
+        ``grad_fn``: ``name()``, ``next_functions``."""
+        return None if self._backward is None else BackwardNode(self)
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._array.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self._array.size
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self._array)
 
     # -- conversion --------------------------------------------------------------------------
 
     def item(self) -> Any:
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise ValueError(
                 f"item() needs a tensor with one element, this one has shape {self.shape}"
             )
-        return self.data.item()
+        return self._array.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._array.tolist()
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied), as torch's .numpy()."""
-        return self.data
+        return self._array
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is None or np.dtype(dtype) == self.data.dtype:
-            return self.data.copy() if copy else self.data
-        return self.data.astype(dtype)
+        if dtype is None or np.dtype(dtype) == self._array.dtype:
+            return self._array.copy() if copy else self._array
+        return self._array.astype(dtype)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -172,36 +201,36 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; "
                 "use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._array)
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self.data)))
+        return (self[i] for i in range(len(self._array)))
 
     __hash__ = object.__hash__
 
     def __format__(self, spec: str) -> str:
         """A one-element tensor formats as its number: f"{loss:.4f}" works as in torch."""
-        if spec and self.data.size == 1:
+        if spec and self._array.size == 1:
             return format(self.item(), spec)
         return format(repr(self), spec)
 
     def __repr__(self) -> str:
-        floats = {"precision": 4, "floatmode": "fixed"} if self.data.dtype.kind == "f" else {}
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", **floats)
+        floats = {"precision": 4, "floatmode": "fixed"} if self._array.dtype.kind == "f" else {}
+        body = np.array2string(self._array, separator=", ", prefix="tensor(", **floats)
         extras = []
-        if self.data.dtype.kind == "f" and self.data.dtype != _Defaults.dtype:
-            extras.append(f"dtype={self.data.dtype}")
-        elif self.data.dtype.kind in "iub" and self.data.dtype not in (np.int64, np.bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self._array.dtype.kind == "f" and self._array.dtype != _Defaults.dtype:
+            extras.append(f"dtype={self._array.dtype}")
+        elif self._array.dtype.kind in "iub" and self._array.dtype not in (np.int64, np.bool_):
+            extras.append(f"dtype={self._array.dtype}")
         if self._backward is not None:
-            extras.append(f"grad_fn=<{self._backward.op}>")
+            extras.append(f"grad_fn={BackwardNode(self)!r}")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
@@ -215,17 +244,32 @@ class Tensor:
                 f"requires_grad_(False) on a tensor made by op '{self._backward.op}': "
                 "only leaves can change it; use .detach()"
             )
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._array.dtype.kind not in "fc":
             raise TypeError(
                 f"only floating-point tensors can require grad, this one has dtype "
-                f"{self.data.dtype}; make it with dtype=float32 or float64"
+                f"{self._array.dtype}; make it with dtype=float32 or float64"
             )
         self.requires_grad = bool(requires_grad)
         return self
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        """A new leaf sharing this tensor's memory and version counter, cut from the graph."""
+        t = Tensor._wrap(self._array)
+        t._ver = self._counter()
+        return t
+
+    def _counter(self) -> _Version:
+        """This tensor's version counter, made on first need (most tensors never need one)."""
+        ver = self._ver
+        if ver is None:
+            ver = self._ver = _Version()
+        return ver
+
+    def _mark_modified(self) -> None:
+        """Count an in-place change: ops that saved this tensor refuse to go back through it."""
+        ver = self._counter()
+        ver.count += 1
+        ver.at = _Clock.tick()
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this intermediate tensor at the next backward."""
@@ -275,7 +319,7 @@ class Tensor:
                     replaced = hook(Tensor._wrap(g))
                     if replaced is not None:  # a copy: the hook may keep what it returns
                         g = np.array(_data(replaced))
-        capture = _Capture.targets
+        capture = _mode.capture
         if capture is not None:
             if id(self) in capture:
                 previous = capture[id(self)]
@@ -286,7 +330,7 @@ class Tensor:
         return g
 
     def _accumulate(self, g: np.ndarray, delivered: set) -> None:
-        data = self.data
+        data = self._array
         if g.shape != data.shape:
             raise RuntimeError(
                 f"gradient of shape {g.shape} arrived for a tensor of shape {data.shape}"
@@ -302,8 +346,8 @@ class Tensor:
         grad = self.grad
         if grad is None:
             self.grad = Tensor._wrap(g)
-        elif isinstance(grad, Tensor) and grad.data.shape == data.shape:
-            grad.data = grad.data + g
+        elif isinstance(grad, Tensor) and grad._array.shape == data.shape:
+            grad._array = grad._array + g
         else:
             raise TypeError(
                 f".grad was set by hand to {type(grad).__name__} of shape {np.shape(grad)}; "
@@ -312,6 +356,9 @@ class Tensor:
 
     def zero_grad(self) -> None:
         self.grad = None
+
+    def _value(self) -> np.ndarray:
+        return self._array
 
     # -- internal construction ---------------------------------------------------------------
 
@@ -324,7 +371,7 @@ class Tensor:
 
     def _become_leaf(self, data: np.ndarray) -> None:
         """Every slot of a leaf holding ``data``, requiring no grad."""
-        self.data = data
+        self._array = data
         self.grad = None
         self.requires_grad = False
         self.label = ""
@@ -334,6 +381,87 @@ class Tensor:
         self._g = None
         self._pending = 0
         self._hooks = None
+        self._ver = None
+        self._tick = 0
+
+
+class _Version:
+    """A version counter, shared by a tensor and its views: ``count`` in-place changes, the last
+    at clock tick ``at``."""
+
+    __slots__ = ("count", "at", "viewed")
+
+    def __init__(self):
+        self.count = 0
+        self.at = 0
+        self.viewed = False  # a view op shares it: a recorded in-place change would skip a graph
+
+
+def share_version(view: Tensor, base: Tensor) -> Tensor:
+    """Make ``view``, an op's result over ``base``'s memory, share its version counter."""
+    if view._array.base is not None and np.may_share_memory(view._array, base._array):
+        ver = view._ver = base._counter()
+        ver.viewed = True
+    return view
+
+
+class BackwardNode:
+    """What ``Tensor.grad_fn`` returns: the op that made a tensor, in torch's shape, so a learner
+    can walk the graph from the loss down to the leaves."""
+
+    __slots__ = ("_tensor",)
+
+    def __init__(self, tensor: Tensor):
+        self._tensor = tensor
+
+    def name(self) -> str:
+        op = self._tensor._backward.op
+        return "".join(part.capitalize() for part in op.split("_")) + "Backward0"
+
+    @property
+    def next_functions(self) -> tuple:
+        """One (node, 0) pair per input: its BackwardNode, an AccumulateGrad for a leaf that
+        requires grad, or None for an input that needs no gradient."""
+        return tuple(
+            (None if not p.requires_grad else
+             BackwardNode(p) if p._backward is not None else AccumulateGrad(p), 0)
+            for p in self._tensor._parents
+        )
+
+    @property
+    def metadata(self) -> dict:
+        return {}
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, BackwardNode) and other._tensor is self._tensor
+
+    def __hash__(self) -> int:
+        return id(self._tensor)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+class AccumulateGrad:
+    """The end of a path in ``next_functions``: a leaf's gradient is added into ``.grad``."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable: Tensor):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, AccumulateGrad) and other.variable is self.variable
+
+    def __hash__(self) -> int:
+        return id(self.variable)
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 _RETAIN = "retain"  # the hooks entry that marks a tensor whose .grad is kept (retain_grad)
@@ -355,12 +483,6 @@ class _HookHandle:
             tensor._hooks = hooks or None
 
 
-class _Capture:
-    """While ``autograd.grad`` runs: id of each input -> its gradient, and no .grad is written."""
-
-    targets: dict | None = None
-
-
 def result(data: np.ndarray, parents: tuple, rule, saved=None) -> Tensor:
     """The one way an op makes its result. Records ``parents`` and the backward ``rule`` (with
     ``saved``, what the rule needs beyond the parents' and the result's data) when grad mode
@@ -368,31 +490,35 @@ def result(data: np.ndarray, parents: tuple, rule, saved=None) -> Tensor:
     if data.__class__ is not np.ndarray:  # numpy turns 0-d results into scalars
         data = np.asarray(data)
     out = _new(Tensor)
-    out.data = data
+    out._array = data
     out.grad = None
     out.label = ""
     out._g = None
     out._pending = 0
     out._hooks = None
-    if _Mode.grad_enabled:
+    out._ver = None
+    mode = _mode
+    if mode.grad_enabled:
         for p in parents:
             if p.requires_grad:
                 out.requires_grad = True
                 out._parents = parents
                 out._backward = rule
                 out._saved = saved
-                if _Mode.anomaly:
+                out._tick = _Clock.now
+                if mode.anomaly:
                     check_anomaly(out, rule.op)
                 return out
     out.requires_grad = False
     out._parents = ()
     out._backward = None
     out._saved = KEEP
+    out._tick = 0
     return out
 
 
 def _data(x) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def lift(x, like: Tensor) -> Tensor:
@@ -403,9 +529,9 @@ def lift(x, like: Tensor) -> Tensor:
     if isinstance(x, np.generic):  # a numpy scalar (np.sqrt(2.0), say) acts as a Python number
         x = x.item()
     if isinstance(x, numbers.Number):
-        kind = like.data.dtype.kind
+        kind = like._array.dtype.kind
         if kind == "f" or (kind in "iu" and isinstance(x, numbers.Integral)):
-            return Tensor._wrap(np.asarray(x, dtype=like.data.dtype))
+            return Tensor._wrap(np.asarray(x, dtype=like._array.dtype))
         if isinstance(x, bool):
             return Tensor._wrap(np.asarray(x))
         return Tensor._wrap(np.asarray(x, dtype=_Defaults.dtype))
@@ -434,21 +560,21 @@ def _ones(dtype) -> np.ndarray:
 def floating(a: Tensor) -> Tensor:
     """``a`` itself when it holds floats, else its values in the default float dtype (what
     torch gives for exp, mean, ... of an integer tensor; numpy would give float64)."""
-    if a.data.dtype.kind in "fc":
+    if a._array.dtype.kind in "fc":
         return a
-    return Tensor._wrap(a.data.astype(_Defaults.dtype))
+    return Tensor._wrap(a._array.astype(_Defaults.dtype))
 
 
 def _seed(t: Tensor, gradient) -> np.ndarray:
     if gradient is None:
-        if t.data.size != 1:
+        if t._array.size != 1:
             raise RuntimeError(
                 f"backward() on a tensor of shape {t.shape} needs gradient=, a tensor of that "
                 "shape (the gradient can be implied only for a scalar output)"
             )
-        return _ones(t.data.dtype) if t.data.ndim == 0 else np.ones_like(t.data)
-    g = np.array(_data(gradient), dtype=t.data.dtype)
-    if g.shape != t.data.shape:
+        return _ones(t._array.dtype) if t._array.ndim == 0 else np.ones_like(t._array)
+    g = np.array(_data(gradient), dtype=t._array.dtype)
+    if g.shape != t._array.shape:
         raise ValueError(
             f"backward(gradient=...) got a gradient of shape {g.shape} for a tensor of shape "
             f"{t.shape}; they must be equal"

@@ -12,7 +12,7 @@ import math
 import numbers
 
 from . import scalar_math as sm
-from .graph import KEEP, _Mode, backward, check_anomaly, nodes_below
+from .graph import KEEP, _mode, backward, check_anomaly, nodes_below
 from .scalar_math import rule
 
 
@@ -22,6 +22,7 @@ class Value:
     __slots__ = ("data", "grad", "label", "_parents", "_backward", "_g", "_pending", "__weakref__")
     requires_grad = True
     _saved = KEEP  # a Value's rules need only its parents' and its own data: never freed
+    _tick = math.inf  # Values have no in-place ops: backward never checks versions
 
     def __init__(self, data, label: str = ""):
         if isinstance(data, Value):
@@ -64,6 +65,9 @@ class Value:
         else:
             self.grad = g
         return g
+
+    def _value(self) -> float:
+        return self.data
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node below it."""
@@ -226,10 +230,11 @@ def _op(data: float, parents: tuple, backward_rule) -> Value:
     out.label = ""
     out._g = None
     out._pending = 0
-    if _Mode.grad_enabled:
+    mode = _mode
+    if mode.grad_enabled:
         out._parents = parents
         out._backward = backward_rule
-        if _Mode.anomaly:
+        if mode.anomaly:
             check_anomaly(out, backward_rule.op)
     else:
         out._parents = ()

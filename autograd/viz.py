@@ -240,10 +240,10 @@ def _fields(node, show_values: bool) -> list[str]:
     fields = [label] if label else []
     if isinstance(node, Tensor):
         fields.append(f"{node.shape if node.ndim else 'scalar'} {node.dtype}")
-        if show_values and node.data.size <= SMALL_TENSOR:
-            fields.append(f"data {_array(node.data)}")
+        if show_values and node.numel() <= SMALL_TENSOR:
+            fields.append(f"data {_array(node.numpy())}")
         if show_values and node.grad is not None:
-            grad = node.grad.data
+            grad = node.grad.numpy()
             fields.append(f"grad {_array(grad)}" if grad.size <= SMALL_TENSOR else "grad set")
     elif show_values:
         fields.append(f"data {_number(node.data)}")

@@ -151,7 +151,7 @@ def _prediction(x: Any, fn: str) -> Tensor:
 
 
 def _numeric(y: Any, fn: str, what: str = "target") -> np.ndarray:
-    arr = np.asarray(y.data if isinstance(y, Tensor) else y)
+    arr = np.asarray(y.numpy() if isinstance(y, Tensor) else y)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{fn}: the {what} must be numeric, got dtype {arr.dtype}")
     return arr
@@ -258,7 +258,7 @@ class ClampedBCE(Function):
 
     @staticmethod
     def forward(ctx, x: Tensor, y: np.ndarray) -> np.ndarray:
-        p = x.data
+        p = x.numpy()
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(p), -100)
             log_q = np.maximum(np.log1p(-p), -100)
@@ -268,7 +268,7 @@ class ClampedBCE(Function):
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple:
         p, y = ctx.p, ctx.y
-        return grad.data * (p - y) / np.maximum(p * (1 - p), _BCE_EPS), None
+        return grad.numpy() * (p - y) / np.maximum(p * (1 - p), _BCE_EPS), None
 
 
 def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
@@ -276,7 +276,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     """-w (y log p + (1 - y) log(1 - p)) on probabilities p in [0, 1], each log clamped at
     -100 (PyTorch) so p = 0 or 1 gives a large finite loss, not inf."""
     x, y = _pair(input, target, "binary_cross_entropy", reduction)
-    p = x.data
+    p = x.numpy()
     if p.size and (np.nanmin(p) < 0 or np.nanmax(p) > 1):
         raise ValueError(
             f"binary_cross_entropy: predictions must be probabilities in [0, 1], got values from "
@@ -460,7 +460,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
         raise ValueError(f"{fn}: logits need a class dimension, got a scalar of shape {x.shape}")
     t, probabilities = _classification_target(target, x.shape, fn)
     class_dim = 0 if x.ndim == 1 else 1
-    _warn_if_probabilities(x.data, class_dim)
+    _warn_if_probabilities(x.numpy(), class_dim)
     logp = x.log_softmax(class_dim)
     if not probabilities:
         return _nll(logp, _class_indices(t, x.shape, fn), weight, ignore_index, reduction, eps,

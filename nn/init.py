@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 
 import autograd
-from autograd import Tensor
+from autograd import Tensor, increment_version
 
 _GAINS = {
     "linear": 1.0,
@@ -81,7 +81,8 @@ def _random_target(t, fn: str, generator) -> tuple[Tensor, np.random.Generator]:
 
 
 def _fill(t: Tensor, values) -> Tensor:
-    np.copyto(t.data, np.asarray(values).astype(t.dtype, copy=False))
+    np.copyto(t.numpy(), np.asarray(values).astype(t.dtype, copy=False))
+    increment_version(t)
     return t
 
 
@@ -103,8 +104,7 @@ def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> T
 
 def constant_(t: Tensor, val: float) -> Tensor:
     """Fill with ``val``."""
-    _tensor(t, "constant_").data[...] = val
-    return t
+    return _fill(_tensor(t, "constant_"), val)
 
 
 def zeros_(t: Tensor) -> Tensor:
@@ -147,7 +147,7 @@ def kaiming_uniform_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
     ``calculate_gain(nonlinearity, a)`` and fan the ``mode`` one. With a = sqrt(5) the bound is
     1 / sqrt(fan_in): PyTorch's default for Linear."""
     t, rng = _random_target(t, "kaiming_uniform_", generator)
-    if t.size == 0:
+    if t.numel() == 0:
         return t
     bound = math.sqrt(3.0) * _kaiming_std(t, a, mode, nonlinearity, "kaiming_uniform_")
     return _fill(t, rng.uniform(-bound, bound, t.shape))
@@ -158,7 +158,7 @@ def kaiming_normal_(t: Tensor, a: float = 0.0, mode: str = "fan_in",
     """He normal: N(0, std^2) with std = gain / sqrt(fan). (Keras' he_normal truncates at
     2 std; this one, like PyTorch's, does not.)"""
     t, rng = _random_target(t, "kaiming_normal_", generator)
-    if t.size == 0:
+    if t.numel() == 0:
         return t
     std = _kaiming_std(t, a, mode, nonlinearity, "kaiming_normal_")
     return _fill(t, rng.normal(0.0, std, t.shape))

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+import autograd
 from autograd import Tensor, Value
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -39,7 +40,8 @@ class Parameter(Tensor):
             data = np.empty(0, dtype=np.float32)
         if isinstance(data, Tensor):
             super().__init__(np.empty(0, dtype=data.dtype))
-            self.data = data.data
+            self.data = data
+            self._ver = data._counter()  # one tensor in two roles: one version counter
         else:
             super().__init__(data)
         if requires_grad:
@@ -331,7 +333,7 @@ class Module:
             elif set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor(np.zeros_like(p.data))
+                p.grad = autograd.zeros_like(p)
 
     def train(self, mode: bool = True) -> Module:
         """Training mode for this module and all below it (Dropout drops); returns self."""
@@ -376,9 +378,9 @@ class Module:
             )
         for t in list(self.parameters()) + list(self.buffers()):
             if isinstance(t, Tensor) and t.dtype.kind == "f":
-                t.data = t.data.astype(target)
+                t.data = t.numpy().astype(target)
                 if t.grad is not None:
-                    t.grad = Tensor(t.grad.data.astype(target))
+                    t.grad = Tensor(t.grad.numpy().astype(target))
         return self
 
     def double(self) -> Module:
@@ -406,7 +408,7 @@ class Module:
         """name -> a numpy copy of every parameter and persistent buffer (dtype kept; a Value
         gives a 0-d float64 array)."""
         return OrderedDict(
-            (k, np.array(v.data, dtype=np.float64) if isinstance(v, Value) else v.data.copy())
+            (k, np.array(v.data, dtype=np.float64) if isinstance(v, Value) else v.numpy().copy())
             for k, v in self._state_entries().items()
         )
 
@@ -470,7 +472,8 @@ class Module:
             if isinstance(target, Value):
                 target.data = float(array)
             else:
-                np.copyto(target.data, array)
+                np.copyto(target.numpy(), array)
+                autograd.increment_version(target)
         return _IncompatibleKeys(missing, unexpected)
 
     # -- printing --------------------------------------------------------------------------------

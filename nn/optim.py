@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, enable_grad
+from autograd import Tensor, Value, enable_grad, increment_version
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]
 
@@ -83,7 +83,7 @@ def _betas(opt: str, key: str, value) -> tuple[float, float]:
 def _array(p) -> np.ndarray:
     """A parameter's data as an array: a Value's float becomes a 0-d float64 array, so that one
     update rule, written for arrays, serves both kinds of parameter."""
-    return np.array(p.data) if isinstance(p, Value) else p.data
+    return np.array(p.data) if isinstance(p, Value) else p.numpy()
 
 
 def _describe(p) -> str:
@@ -224,7 +224,8 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad.data.fill(0)
+                        p.grad.numpy().fill(0)
+                        increment_version(p.grad)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient (one whose ``.grad`` is None is
@@ -248,7 +249,8 @@ class Optimizer:
                 self._update_array(x, g, state, group)
                 p.data = float(x)
             else:
-                self._update_array(p.data, g, state, group)
+                self._update_array(p.numpy(), g, state, group)
+                increment_version(p)  # an in-place change: a pending backward must refuse
         return loss
 
     def _gradient(self, p, i: int):
@@ -259,10 +261,10 @@ class Optimizer:
                 raise TypeError(f"{name}: parameter {i} ({p!r}) has a gradient of type "
                                 f"{type(g).__name__}; a Value's gradient is a float")
             return np.array(float(g))
-        g = g.data if isinstance(g, Tensor) else g
-        if not isinstance(g, np.ndarray) or g.shape != p.data.shape:
+        g = g.numpy() if isinstance(g, Tensor) else g
+        if not isinstance(g, np.ndarray) or g.shape != p.shape:
             shape = g.shape if isinstance(g, np.ndarray) else type(g).__name__
-            raise ValueError(f"{name}: parameter {i} has shape {p.data.shape} but its "
+            raise ValueError(f"{name}: parameter {i} has shape {p.shape} but its "
                              f"gradient is {shape}")
         return g
 
@@ -387,7 +389,7 @@ class Optimizer:
                 out[key] = _whole(name, f"{where}['step']", value)
             else:
                 like = _array(p)
-                array = np.asarray(value.data if isinstance(value, Tensor) else value)
+                array = np.asarray(value.numpy() if isinstance(value, Tensor) else value)
                 if array.shape != like.shape or array.dtype.kind not in "fiu":
                     raise ValueError(f"{name}.load_state_dict: {where}[{key!r}] is an array "
                                      f"of shape {array.shape} and dtype {array.dtype}; the "

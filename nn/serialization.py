@@ -85,7 +85,7 @@ def load(path: str | os.PathLike) -> Any:
 
 def _encode(obj: Any, name: str, arrays: dict) -> dict:
     if isinstance(obj, Tensor):
-        obj = obj.data
+        obj = obj.numpy()
     if isinstance(obj, Value):
         obj = obj.data
     if isinstance(obj, np.ndarray | np.generic) and not isinstance(obj, np.bool_):

@@ -35,7 +35,7 @@ def _with_grads(parameters) -> tuple[list, bool]:
 
 
 def _grad_array(p) -> np.ndarray:
-    return p.grad.data if isinstance(p, Tensor) else np.asarray(float(p.grad))
+    return p.grad.numpy() if isinstance(p, Tensor) else np.asarray(float(p.grad))
 
 
 def clip_grad_norm_(parameters: Tensor | Value | Iterable, max_norm: float,
@@ -90,7 +90,7 @@ def clip_grad_value_(parameters: Tensor | Value | Iterable, clip_value: float) -
     params, _ = _with_grads(parameters)
     for p in params:
         if isinstance(p, Tensor):
-            g = p.grad.data
+            g = p.grad.numpy()
             np.clip(g, -clip_value, clip_value, out=g)
         elif p.grad > clip_value:
             p.grad = clip_value

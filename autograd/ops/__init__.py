@@ -5,7 +5,7 @@ import functools
 import numpy as np
 
 from ..tensor import Tensor, lift
-from . import elementwise, linalg, reduce, shape
+from . import elementwise, inplace, linalg, reduce, shape
 
 _METHODS = {
     "__add__": elementwise.add,
@@ -72,7 +72,7 @@ _METHODS = {
     "split": shape.split,
 }
 
-for _name, _fn in _METHODS.items():
+for _name, _fn in {**_METHODS, **inplace.METHODS}.items():
     setattr(Tensor, _name, _fn)
 
 
@@ -105,21 +105,21 @@ def _double(self):
 
 
 def _any(self, axis=None):
-    return Tensor._wrap(self.data.any(axis=axis))
+    return Tensor._wrap(self._array.any(axis=axis))
 
 
 def _all(self, axis=None):
-    return Tensor._wrap(self.data.all(axis=axis))
+    return Tensor._wrap(self._array.all(axis=axis))
 
 
 def _argmax(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
     axis = axis if dim is None else dim
-    return Tensor._wrap(np.argmax(self.data, axis=axis, keepdims=bool(keepdim or keepdims)))
+    return Tensor._wrap(np.argmax(self._array, axis=axis, keepdims=bool(keepdim or keepdims)))
 
 
 def _argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
     axis = axis if dim is None else dim
-    return Tensor._wrap(np.argmin(self.data, axis=axis, keepdims=bool(keepdim or keepdims)))
+    return Tensor._wrap(np.argmin(self._array, axis=axis, keepdims=bool(keepdim or keepdims)))
 
 
 Tensor.astype = _astype

@@ -44,22 +44,22 @@ def _lift_pair(a: Tensor, b) -> tuple[Tensor, Tensor]:
     stay float32 as in torch, where numpy would make them float64."""
     if b.__class__ is not Tensor:
         b = lift(b, a)
-    ka, kb = a.data.dtype.kind, b.data.dtype.kind
+    ka, kb = a._array.dtype.kind, b._array.dtype.kind
     if ka != kb:
         if ka in "iub" and kb == "f":
-            a = Tensor._wrap(a.data.astype(b.data.dtype))
+            a = Tensor._wrap(a._array.astype(b._array.dtype))
         elif kb in "iub" and ka == "f":
-            b = Tensor._wrap(b.data.astype(a.data.dtype))
+            b = Tensor._wrap(b._array.astype(a._array.dtype))
     return a, b
 
 
 def _binary(op: str, fn, a: Tensor, b, rule_fn, saved=None) -> Tensor:
     """The shared body of every binary op: operands made alike, ``fn`` on their arrays, the
     error told in the op's terms, the result recorded with ``rule_fn``."""
-    if b.__class__ is not Tensor or a.data.dtype is not b.data.dtype:
+    if b.__class__ is not Tensor or a._array.dtype is not b._array.dtype:
         a, b = _lift_pair(a, b)
     try:
-        data = fn(a.data, b.data)
+        data = fn(a._array, b._array)
     except ValueError as err:
         raise _broadcast_error(op, a, b, err) from None
     return result(data, (a, b), rule_fn, saved)
@@ -86,8 +86,8 @@ def add(a, b):
 def _add(node, g):
     a, b = node._parents
     return (
-        sum_to(g, a.data.shape) if a.requires_grad else None,
-        sum_to(g, b.data.shape) if b.requires_grad else None,
+        sum_to(g, a._array.shape) if a.requires_grad else None,
+        sum_to(g, b._array.shape) if b.requires_grad else None,
     )
 
 
@@ -99,8 +99,8 @@ def sub(a, b):
 def _sub(node, g):
     a, b = node._parents
     return (
-        sum_to(g, a.data.shape) if a.requires_grad else None,
-        sum_to(-g, b.data.shape) if b.requires_grad else None,
+        sum_to(g, a._array.shape) if a.requires_grad else None,
+        sum_to(-g, b._array.shape) if b.requires_grad else None,
     )
 
 
@@ -112,8 +112,8 @@ def mul(a, b):
 def _mul(node, g):
     a, b = node._parents
     return (
-        sum_to(g * b.data, a.data.shape) if a.requires_grad else None,
-        sum_to(g * a.data, b.data.shape) if b.requires_grad else None,
+        sum_to(g * b._array, a._array.shape) if a.requires_grad else None,
+        sum_to(g * a._array, b._array.shape) if b.requires_grad else None,
     )
 
 
@@ -131,10 +131,10 @@ def div(a, b):
 @rule("div")
 def _div(node, g):
     a, b = node._parents
-    ga = g / b.data
+    ga = g / b._array
     return (
-        sum_to(ga, a.data.shape) if a.requires_grad else None,
-        sum_to(-ga * node.data, b.data.shape) if b.requires_grad else None,
+        sum_to(ga, a._array.shape) if a.requires_grad else None,
+        sum_to(-ga * node._array, b._array.shape) if b.requires_grad else None,
     )
 
 
@@ -146,7 +146,7 @@ def pow(a, b):
 @rule("pow")
 def _pow(node, g):
     a, b = node._parents
-    x, n = a.data, b.data
+    x, n = a._array, b._array
     ga = gb = None
     if a.requires_grad:  # n x^(n-1), which is 0 where n = 0 (even at x = 0, as torch)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -156,7 +156,7 @@ def _pow(node, g):
         # d(x^n)/dn = x^n log x, taken as 0 where x = 0 (the limit from above)
         with np.errstate(divide="ignore", invalid="ignore"):
             log_x = np.where(x == 0, 0, np.log(np.where(x == 0, 1, x)))
-        gb = sum_to(g * node.data * log_x, n.shape)
+        gb = sum_to(g * node._array * log_x, n.shape)
     return ga, gb
 
 
@@ -164,7 +164,7 @@ radd, rsub, rmul, rdiv, rpow = map(_reflected, (add, sub, mul, div, pow))
 
 
 def neg(a):
-    return result(np.negative(a.data), (a,), _neg, KEEP)
+    return result(np.negative(a._array), (a,), _neg, KEEP)
 
 
 @rule("neg")
@@ -184,24 +184,24 @@ def minimum(a, b):
 
 def _pick(node, g, a_wins):
     a, b = node._parents
-    tie = a.data == b.data
+    tie = a._array == b._array
     share = np.where(tie, 0.5, a_wins).astype(g.dtype, copy=False)
     return (
-        sum_to(g * share, a.data.shape) if a.requires_grad else None,
-        sum_to(g * (1 - share), b.data.shape) if b.requires_grad else None,
+        sum_to(g * share, a._array.shape) if a.requires_grad else None,
+        sum_to(g * (1 - share), b._array.shape) if b.requires_grad else None,
     )
 
 
 @rule("maximum")
 def _maximum(node, g):
     a, b = node._parents
-    return _pick(node, g, a.data > b.data)
+    return _pick(node, g, a._array > b._array)
 
 
 @rule("minimum")
 def _minimum(node, g):
     a, b = node._parents
-    return _pick(node, g, a.data < b.data)
+    return _pick(node, g, a._array < b._array)
 
 
 def where(condition, a, b):
@@ -212,7 +212,7 @@ def where(condition, a, b):
         a = lift(a, b) if isinstance(b, Tensor) else Tensor(a)
     b = lift(b, a)
     try:
-        data = np.where(cond, a.data, b.data)
+        data = np.where(cond, a._array, b._array)
     except ValueError:
         raise ValueError(
             f"where: condition {cond.shape}, a {a.shape} and b {b.shape} cannot be broadcast "
@@ -227,8 +227,8 @@ def _where(node, g):
     cond = node._saved
     zero = np.zeros((), g.dtype)
     return (
-        sum_to(np.where(cond, g, zero), a.data.shape) if a.requires_grad else None,
-        sum_to(np.where(cond, zero, g), b.data.shape) if b.requires_grad else None,
+        sum_to(np.where(cond, g, zero), a._array.shape) if a.requires_grad else None,
+        sum_to(np.where(cond, zero, g), b._array.shape) if b.requires_grad else None,
     )
 
 
@@ -238,16 +238,16 @@ def clip(a, min=None, max=None):
         raise ValueError("clip needs min, max or both; got neither")
     lo = -np.inf if min is None else min
     hi = np.inf if max is None else max
-    data = np.clip(a.data, lo, hi)
-    if data.dtype != a.data.dtype and a.data.dtype.kind == "f":
-        data = data.astype(a.data.dtype)
+    data = np.clip(a._array, lo, hi)
+    if data.dtype != a._array.dtype and a._array.dtype.kind == "f":
+        data = data.astype(a._array.dtype)
     return result(data, (a,), _clip, (lo, hi))
 
 
 @rule("clip")
 def _clip(node, g):
     lo, hi = node._saved
-    x = node._parents[0].data
+    x = node._parents[0]._array
     return (g * ((x >= lo) & (x <= hi)),)
 
 
@@ -258,7 +258,7 @@ def _compare(fn):
     def compare(a, b):
         b = lift(b, a)
         try:
-            return Tensor._wrap(fn(a.data, b.data))
+            return Tensor._wrap(fn(a._array, b._array))
         except ValueError as err:
             raise _broadcast_error(fn.__name__, a, b, err) from None
 
@@ -276,53 +276,53 @@ lt, le, gt, ge, eq, ne = map(
 
 def exp(a):
     a = floating(a)
-    return result(np.exp(a.data), (a,), _exp)
+    return result(np.exp(a._array), (a,), _exp)
 
 
 @rule("exp")
 def _exp(node, g):
-    return (g * node.data,)
+    return (g * node._array,)
 
 
 def log(a):
     """Natural log: log 0 = -inf, log of a negative = nan (numpy's float semantics)."""
     a = floating(a)
-    return result(np.log(a.data), (a,), _log)
+    return result(np.log(a._array), (a,), _log)
 
 
 @rule("log")
 def _log(node, g):
-    return (g / node._parents[0].data,)
+    return (g / node._parents[0]._array,)
 
 
 def sqrt(a):
     a = floating(a)
-    return result(np.sqrt(a.data), (a,), _sqrt)
+    return result(np.sqrt(a._array), (a,), _sqrt)
 
 
 @rule("sqrt")
 def _sqrt(node, g):
-    return (g / (2 * node.data),)
+    return (g / (2 * node._array),)
 
 
 def abs(a):
     """|x|; its derivative at 0 is 0 (PyTorch)."""
-    return result(np.abs(a.data), (a,), _abs)
+    return result(np.abs(a._array), (a,), _abs)
 
 
 @rule("abs")
 def _abs(node, g):
-    return (g * np.sign(node._parents[0].data),)
+    return (g * np.sign(node._parents[0]._array),)
 
 
 def tanh(a):
     a = floating(a)
-    return result(np.tanh(a.data), (a,), _tanh)
+    return result(np.tanh(a._array), (a,), _tanh)
 
 
 @rule("tanh")
 def _tanh(node, g):
-    t = node.data
+    t = node._array
     return (g * (1 - t * t),)
 
 
@@ -337,50 +337,50 @@ def _sigmoid_of(x: np.ndarray) -> np.ndarray:
 def sigmoid(a):
     """1 / (1 + e^-x), without overflow for any x."""
     a = floating(a)
-    return result(_sigmoid_of(a.data), (a,), _sigmoid)
+    return result(_sigmoid_of(a._array), (a,), _sigmoid)
 
 
 @rule("sigmoid")
 def _sigmoid(node, g):
-    s = node.data
+    s = node._array
     return (g * s * (1 - s),)
 
 
 def relu(a):
     """max(x, 0); derivative 0 at x = 0 (PyTorch)."""
-    x = a.data
+    x = a._array
     return result(np.maximum(x, 0, dtype=x.dtype), (a,), _relu)
 
 
 @rule("relu")
 def _relu(node, g):
-    return (g * (node.data > 0),)  # a bool mask: one fast pass, unlike np.where with a 0
+    return (g * (node._array > 0),)  # a bool mask: one fast pass, unlike np.where with a 0
 
 
 def leaky_relu(a, negative_slope: float = 0.01):
     """x for x > 0, else negative_slope * x."""
-    x = a.data
+    x = a._array
     return result(np.where(x > 0, x, x * negative_slope), (a,), _leaky_relu, negative_slope)
 
 
 @rule("leaky_relu")
 def _leaky_relu(node, g):
-    x = node._parents[0].data
+    x = node._parents[0]._array
     return (np.where(x > 0, g, g * node._saved),)
 
 
 def elu(a, alpha: float = 1.0):
     """x for x > 0, else alpha * (e^x - 1)."""
     a = floating(a)
-    x = a.data
+    x = a._array
     data = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
     return result(data, (a,), _elu, alpha)
 
 
 @rule("elu")
 def _elu(node, g):
-    x = node._parents[0].data
-    return (np.where(x > 0, g, g * (node.data + node._saved)),)
+    x = node._parents[0]._array
+    return (np.where(x > 0, g, g * (node._array + node._saved)),)
 
 
 @functools.cache
@@ -405,27 +405,27 @@ def _normal_cdf(x: np.ndarray) -> np.ndarray:
 def gelu(a):
     """x * Phi(x), Phi the standard normal CDF (PyTorch's exact GELU)."""
     a = floating(a)
-    x = a.data
+    x = a._array
     return result(x * _normal_cdf(x), (a,), _gelu)
 
 
 @rule("gelu")
 def _gelu(node, g):
-    x = node._parents[0].data
+    x = node._parents[0]._array
     return (g * (_normal_cdf(x) + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI),)
 
 
 def silu(a):
     """x * sigmoid(x), also called swish."""
     a = floating(a)
-    x = a.data
+    x = a._array
     s = _sigmoid_of(x)
     return result(x * s, (a,), _silu, s)
 
 
 @rule("silu")
 def _silu(node, g):
-    x = node._parents[0].data
+    x = node._parents[0]._array
     s = node._saved
     return (g * s * (1 + x * (1 - s)),)
 
@@ -433,26 +433,26 @@ def _silu(node, g):
 def softplus(a, beta: float = 1.0):
     """log(1 + e^(beta x)) / beta = (max(bx, 0) + log1p(e^-|bx|)) / beta, exact for any x."""
     a = floating(a)
-    bx = beta * a.data
+    bx = beta * a._array
     data = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
     return result(data, (a,), _softplus, beta)
 
 
 @rule("softplus")
 def _softplus(node, g):
-    return (g * _sigmoid_of(node._saved * node._parents[0].data),)
+    return (g * _sigmoid_of(node._saved * node._parents[0]._array),)
 
 
 def cast(a, dtype):
     """The same values in another dtype; the gradient is cast back."""
     dtype = np.dtype(dtype)
-    if dtype == a.data.dtype:
+    if dtype == a._array.dtype:
         return a
     if dtype.kind not in "fc":  # an integer or bool copy carries no gradient
-        return Tensor._wrap(a.data.astype(dtype))
-    return result(a.data.astype(dtype), (a,), _cast, KEEP)
+        return Tensor._wrap(a._array.astype(dtype))
+    return result(a._array.astype(dtype), (a,), _cast, KEEP)
 
 
 @rule("cast")
 def _cast(node, g):
-    return (g.astype(node._parents[0].data.dtype),)
+    return (g.astype(node._parents[0]._array.dtype),)

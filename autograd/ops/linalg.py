@@ -13,7 +13,7 @@ def matmul(a, b):
     """a @ b as numpy's matmul: 1-D vectors, 2-D matrices, and stacks of matrices whose batch
     dimensions broadcast."""
     a, b = _lift_pair(a, b)
-    x, y = a.data, b.data
+    x, y = a._array, b._array
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dim, got {a.shape} and {b.shape}")
     try:
@@ -39,7 +39,7 @@ rmatmul = _reflected(matmul)
 @rule("matmul")
 def _matmul(node, g):
     a, b = node._parents
-    x, y = a.data, b.data
+    x, y = a._array, b._array
     if x.ndim == 2 and y.ndim == 2:  # the common case, straight to BLAS
         return (g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None)
     if x.ndim == 1 and y.ndim == 1:  # a dot product: g is a scalar
@@ -51,39 +51,39 @@ def _matmul(node, g):
     ga = gb = None
     if a.requires_grad:
         ga = g @ np.swapaxes(y, -1, -2)
-        ga = sum_to(ga[..., 0, :] if a.data.ndim == 1 else ga, a.data.shape)
+        ga = sum_to(ga[..., 0, :] if a._array.ndim == 1 else ga, a._array.shape)
     if b.requires_grad:
         gb = np.swapaxes(x, -1, -2) @ g
-        gb = sum_to(gb[..., 0] if b.data.ndim == 1 else gb, b.data.shape)
+        gb = sum_to(gb[..., 0] if b._array.ndim == 1 else gb, b._array.shape)
     return ga, gb
 
 
 def linear(x, weight, bias=None):
     """x @ weight.T + bias in one node, weight of shape (out, in) as torch's F.linear: one
     matrix product and an in-place bias add, where the composed form makes three nodes."""
-    w = weight.data
-    if x.data.ndim == 0 or x.data.shape[-1] != w.shape[-1]:
+    w = weight._array
+    if x._array.ndim == 0 or x._array.shape[-1] != w.shape[-1]:
         raise ValueError(
             f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
             f"(the input's last dim must be {w.shape[-1]})"
         )
-    if bias is not None and bias.data.shape != w.shape[:1]:
+    if bias is not None and bias._array.shape != w.shape[:1]:
         raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape "
                          f"{weight.shape} (it must have shape ({w.shape[0]},))")
-    data = np.matmul(x.data, w.T)
+    data = np.matmul(x._array, w.T)
     if bias is None:
         return result(data, (x, weight), _linear)
-    data += bias.data
+    data += bias._array
     return result(data, (x, weight, bias), _linear)
 
 
 @rule("linear")
 def _linear(node, g):
     x, weight = node._parents[0], node._parents[1]
-    gx = g @ weight.data if x.requires_grad else None
+    gx = g @ weight._array if x.requires_grad else None
     gw = None
     if weight.requires_grad:  # rows of every batch dimension together: (out, N) @ (N, in)
-        gw = g.reshape(-1, g.shape[-1]).T @ x.data.reshape(-1, x.data.shape[-1])
+        gw = g.reshape(-1, g.shape[-1]).T @ x._array.reshape(-1, x._array.shape[-1])
     if len(node._parents) == 2:
         return gx, gw
     bias = node._parents[2]

@@ -63,14 +63,14 @@ def _count(shape: tuple, axes) -> int:
 
 def _spread(g: np.ndarray, node) -> np.ndarray:
     """A reduction's gradient, reshaped with the reduced axes kept, ready to broadcast."""
-    shape = node._parents[0].data.shape
+    shape = node._parents[0]._array.shape
     return g.reshape(_keep_shape(shape, node._saved[0]))
 
 
 def sum(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
-    axes = normalize_axis(axis, a.data.ndim, "sum")
-    return result(a.data.sum(axis=axes, keepdims=keepdims), (a,), _sum, (axes,))
+    axes = normalize_axis(axis, a._array.ndim, "sum")
+    return result(a._array.sum(axis=axes, keepdims=keepdims), (a,), _sum, (axes,))
 
 
 def _filled(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -83,19 +83,19 @@ def _filled(g: np.ndarray, shape: tuple) -> np.ndarray:
 
 @rule("sum")
 def _sum(node, g):
-    return (_filled(_spread(g, node), node._parents[0].data.shape),)
+    return (_filled(_spread(g, node), node._parents[0]._array.shape),)
 
 
 def mean(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     a = floating(a)
     axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
-    axes = normalize_axis(axis, a.data.ndim, "mean")
-    return result(a.data.mean(axis=axes, keepdims=keepdims), (a,), _mean, (axes,))
+    axes = normalize_axis(axis, a._array.ndim, "mean")
+    return result(a._array.mean(axis=axes, keepdims=keepdims), (a,), _mean, (axes,))
 
 
 @rule("mean")
 def _mean(node, g):
-    shape = node._parents[0].data.shape
+    shape = node._parents[0]._array.shape
     n = _count(shape, node._saved[0])
     return (_filled(_spread(g, node) / n, shape),)
 
@@ -103,10 +103,10 @@ def _mean(node, g):
 def _extreme(fn, op, backward_rule):
     def reduce(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
-        axes = normalize_axis(axis, a.data.ndim, op)
-        if a.data.size == 0:
+        axes = normalize_axis(axis, a._array.ndim, op)
+        if a._array.size == 0:
             raise ValueError(f"{op} of an empty tensor of shape {a.shape}")
-        return result(fn(a.data, axis=axes, keepdims=keepdims), (a,), backward_rule, (axes,))
+        return result(fn(a._array, axis=axes, keepdims=keepdims), (a,), backward_rule, (axes,))
 
     reduce.__name__ = op
     reduce.__doc__ = (
@@ -117,8 +117,8 @@ def _extreme(fn, op, backward_rule):
 
 def _to_winners(node, g):
     """The gradient of a max or a min: to the elements equal to it, shared among ties."""
-    x = node._parents[0].data
-    winners = x == _spread(node.data, node)
+    x = node._parents[0]._array
+    winners = x == _spread(node._array, node)
     count = winners.sum(axis=node._saved[0], keepdims=True)
     return (winners * (_spread(g, node) / count).astype(g.dtype, copy=False),)
 
@@ -135,8 +135,8 @@ def var(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, 
     axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
     if unbiased is not None:
         correction = 1 if unbiased else 0
-    axes = normalize_axis(axis, a.data.ndim, "var")
-    x = a.data
+    axes = normalize_axis(axis, a._array.ndim, "var")
+    x = a._array
     d = x - x.mean(axis=axes, keepdims=True)
     dof = builtins.max(_count(x.shape, axes) - correction, 0)  # none left: inf, as torch
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -155,12 +155,12 @@ def std(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, 
     """Standard deviation, sqrt(var) with the same arguments. Where it is 0 (all elements
     equal) its gradient is taken as 0, as PyTorch does, instead of 0/0."""
     v = var(a, axis, keepdims, correction, dim=dim, keepdim=keepdim, unbiased=unbiased)
-    return result(np.sqrt(v.data), (v,), _std, KEEP)
+    return result(np.sqrt(v._array), (v,), _std, KEEP)
 
 
 @rule("std")
 def _std(node, g):
-    s = node.data
+    s = node._array
     with np.errstate(divide="ignore", invalid="ignore"):
         return (np.where(s == 0, 0, g / (2 * s)).astype(s.dtype, copy=False),)
 
@@ -182,31 +182,31 @@ def logsumexp(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     """log(sum(exp(x))) along ``axis``, computed without overflow."""
     a = floating(a)
     axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
-    axes = normalize_axis(axis, a.data.ndim, "logsumexp")
-    lse = _stable_logsumexp(a.data, axes)
-    data = lse if keepdims else lse.reshape(np.sum(a.data, axis=axes).shape)
+    axes = normalize_axis(axis, a._array.ndim, "logsumexp")
+    lse = _stable_logsumexp(a._array, axes)
+    data = lse if keepdims else lse.reshape(np.sum(a._array, axis=axes).shape)
     return result(data, (a,), _logsumexp, (axes, lse))
 
 
 @rule("logsumexp")
 def _logsumexp(node, g):
     axes, lse = node._saved
-    return (_spread(g, node) * np.exp(node._parents[0].data - lse),)
+    return (_spread(g, node) * np.exp(node._parents[0]._array - lse),)
 
 
 def softmax(a, axis: int = -1, *, dim=None):
     """exp(x) / sum(exp(x)) along ``axis`` (last by default), shifted by the max."""
     a = floating(a)
     axis = axis if dim is None else dim
-    ax = single_axis(axis, a.data.ndim, "softmax")
-    e = np.exp(a.data - _shift(a.data, ax))
+    ax = single_axis(axis, a._array.ndim, "softmax")
+    e = np.exp(a._array - _shift(a._array, ax))
     e /= np.sum(e, axis=ax, keepdims=True)
     return result(e, (a,), _softmax, ax)
 
 
 @rule("softmax")
 def _softmax(node, g):
-    s, ax = node.data, node._saved
+    s, ax = node._array, node._saved
     return (s * (g - np.sum(g * s, axis=ax, keepdims=True)),)
 
 
@@ -214,13 +214,13 @@ def log_softmax(a, axis: int = -1, *, dim=None):
     """x - logsumexp(x) along ``axis`` (last by default): stable for any logits."""
     a = floating(a)
     axis = axis if dim is None else dim
-    ax = single_axis(axis, a.data.ndim, "log_softmax")
-    z = a.data - _shift(a.data, ax)
+    ax = single_axis(axis, a._array.ndim, "log_softmax")
+    z = a._array - _shift(a._array, ax)
     return result(z - np.log(np.sum(np.exp(z), axis=ax, keepdims=True)), (a,), _log_softmax, ax)
 
 
 @rule("log_softmax")
 def _log_softmax(node, g):
     ax = node._saved
-    return (g - np.exp(node.data) * np.sum(g, axis=ax, keepdims=True),)
+    return (g - np.exp(node._array) * np.sum(g, axis=ax, keepdims=True),)
 
