@@ -365,6 +365,8 @@ class Tensor:
     @staticmethod
     def _wrap(data: np.ndarray) -> Tensor:
         """A leaf around an existing array, no copy, no checks (for the engine's own use)."""
+        if data.__class__ is not np.ndarray:  # numpy gives scalars for 0-d results; keep arrays
+            data = np.asarray(data)
         t = _new(Tensor)
         t._become_leaf(data)
         return t
@@ -415,7 +417,11 @@ class BackwardNode:
         self._tensor = tensor
 
     def name(self) -> str:
+        """torch's node name: 'log_softmax' -> 'LogSoftmaxBackward0'; an autograd.Function's
+        op is its class name, 'Cube' -> 'CubeBackward' (as torch names them)."""
         op = self._tensor._backward.op
+        if not op.islower():
+            return op + "Backward"
         return "".join(part.capitalize() for part in op.split("_")) + "Backward0"
 
     @property
@@ -584,10 +590,93 @@ def _seed(t: Tensor, gradient) -> np.ndarray:
 
 # -- making tensors -------------------------------------------------------------------------------
 
+_ACCELERATORS = ("cuda", "mps", "xpu", "hip", "mtia", "xla", "meta", "hpu", "ipu", "vulkan",
+                 "privateuseone", "lazy", "maia", "opengl", "fpga", "ve")
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+
+class device:
+    """Where a tensor's values live (torch.device). retrograd computes on the CPU with numpy, so
+    ``device("cpu")`` (or ``"cpu:0"``) is the only one; naming any other raises at once, saying
+    so, rather than later in the middle of a training loop."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str | device = "cpu", index: int | None = None):
+        if isinstance(type, device):
+            type, index = type.type, type.index if index is None else index
+        if not isinstance(type, str):
+            raise TypeError(f"device() takes a string such as 'cpu', got {type!r}")
+        name, colon, number = type.partition(":")
+        if name != "cpu":
+            raise RuntimeError(_not_cpu(type))
+        if colon:
+            if not number.isdigit():
+                raise RuntimeError(f"device({type!r}): the part after ':' must be an index")
+            index = int(number)
+        if index is not None and (not isinstance(index, numbers.Integral) or index != 0):
+            raise RuntimeError(f"device('cpu', {index!r}): the CPU has the one index 0")
+        self.type, self.index = "cpu", None if index is None else 0
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            try:
+                other = device(other)
+            except (RuntimeError, TypeError):
+                return False
+        return isinstance(other, device) and (other.type, other.index) == (self.type, self.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+    def __repr__(self) -> str:
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+
+CPU = device("cpu")
+
+
+def _not_cpu(name) -> str:
+    return (f"device {name!r}: retrograd computes on the CPU (with numpy), so 'cpu' is its only "
+            "device; torch.cuda.is_available() is False here. Leave the tensor where it is, or "
+            "write `device = 'cpu'`")
+
+
+def is_device(x) -> bool:
+    """Whether ``x`` names a device (a torch.device or a string like 'cpu', 'cuda:0', 'mps'),
+    as opposed to a dtype: what ``Tensor.to`` needs to tell its arguments apart."""
+    if isinstance(x, device):
+        return True
+    return isinstance(x, str) and x.partition(":")[0] in ("cpu", *_ACCELERATORS)
+
+
+def check_device(dev) -> device:
+    """``dev`` (None, 'cpu', a device) as the CPU device; any other device raises."""
+    return CPU if dev is None else device(dev)
+
+
+def _dtype(dtype) -> np.dtype | None:
+    """``dtype`` as a numpy dtype (None stays None); a non-numeric one is refused."""
+    if dtype is None:
+        return None
+    try:
+        d = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype={dtype!r} is not a dtype (give float32, float64, int64, ...)"
+                        ) from None
+    if d.kind not in "biufc":
+        raise TypeError(f"dtype={dtype!r}: a tensor holds numbers (bool, int, float or complex), "
+                        f"not {d}")
+    return d
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, arrays)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    check_device(device)
+    return Tensor(data, requires_grad=requires_grad, dtype=_dtype(dtype))
 
 
 def _shape(shape) -> tuple:
@@ -599,68 +688,218 @@ def _shape(shape) -> tuple:
     return tuple(int(n) for n in shape)
 
 
-def _made(array: np.ndarray, requires_grad: bool) -> Tensor:
+def _made(array: np.ndarray, requires_grad: bool, device=None) -> Tensor:
+    check_device(device)
     t = Tensor._wrap(array)
     if requires_grad:
         t.requires_grad_(True)
     return t
 
 
-def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _made(np.zeros(_shape(shape), dtype or _Defaults.dtype), requires_grad)
+def _float_dtype(dtype) -> np.dtype:
+    return _Defaults.dtype if dtype is None else _dtype(dtype)
 
 
-def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _made(np.ones(_shape(shape), dtype or _Defaults.dtype), requires_grad)
+def zeros(*shape, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.zeros(_shape(shape), _float_dtype(dtype)), requires_grad, device)
 
 
-def full(shape, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*shape, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.ones(_shape(shape), _float_dtype(dtype)), requires_grad, device)
+
+
+def empty(*shape, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor whose values are not to be relied on (torch leaves them uninitialised; here
+    they are zeros, so a forgotten fill never shows leftover memory)."""
+    return zeros(*shape, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full(shape, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     shape = _shape((shape,) if isinstance(shape, numbers.Integral) else (tuple(shape),))
-    return _made(np.full(shape, fill_value, dtype or _Defaults.dtype), requires_grad)
+    return _made(np.full(shape, fill_value, _float_dtype(dtype)), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _made(np.eye(n, m, dtype=dtype or _Defaults.dtype), requires_grad)
+def eye(n: int, m: int | None = None, dtype=None, device=None,
+        requires_grad: bool = False) -> Tensor:
+    return _made(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Like torch.arange: integer arguments give int64, any float gives the default dtype."""
     if end is None:
         start, end = 0, start
     if dtype is None and all(isinstance(v, numbers.Integral) for v in (start, end, step)):
         dtype = np.int64
-    return _made(np.arange(start, end, step, dtype=dtype or _Defaults.dtype), requires_grad)
+    return _made(np.arange(start, end, step, dtype=_float_dtype(dtype)), requires_grad, device)
 
 
-def randn(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+def linspace(start, end, steps: int, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included (torch.linspace),
+    in the default dtype unless ``dtype`` is given. As torch does, the first half counts up from
+    ``start`` and the second half down from ``end``, so both ends come out exact."""
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative integer, got {steps!r}")
+    d = _float_dtype(dtype)
+    if d.kind not in "iuf":
+        raise TypeError(f"linspace: dtype must be a float or integer dtype, got {d}")
+    # torch: step = (end - start) / (steps - 1) in the dtype (in double for integers), then each
+    # value start + step * i in one rounding (a fused multiply-add): float32 is worked through
+    # float64 (exact), float64 through long double; integer results are cut from the floats.
+    calc = d if d.kind == "f" else np.dtype(np.float64)
+    work = np.dtype(np.longdouble) if calc.itemsize == 8 else np.dtype(np.float64)
+    lo, hi = calc.type(d.type(start)), calc.type(d.type(end))  # integers: the ends cut first
+    i = np.arange(steps)
+    if steps > 1:
+        step = work.type((hi - lo) / calc.type(steps - 1))
+        lo, hi = work.type(lo), work.type(hi)
+        data = np.where(i < steps // 2, lo + step * i, hi - step * (steps - 1 - i))
+    else:
+        data = np.full(steps, lo)
+    return _made(data.astype(d, copy=False), requires_grad, device)
+
+
+def randn(*shape, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the seeded generator."""
     data = _Defaults.rng.standard_normal(_shape(shape))
-    return _made(data.astype(dtype or _Defaults.dtype, copy=False), requires_grad)
+    return _made(data.astype(_float_dtype(dtype), copy=False), requires_grad, device)
 
 
-def rand(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand(*shape, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the seeded generator."""
     data = _Defaults.rng.random(_shape(shape))
-    return _made(data.astype(dtype or _Defaults.dtype, copy=False), requires_grad)
+    return _made(data.astype(_float_dtype(dtype), copy=False), requires_grad, device)
 
 
-def zeros_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _made(np.zeros_like(_data(t), dtype=dtype), requires_grad)
+def randint(low, high=None, size=None, *, dtype=None, device=None,
+            requires_grad: bool = False) -> Tensor:
+    """Integers drawn uniformly from [low, high), int64 unless ``dtype`` says otherwise; as in
+    torch, ``randint(high, size)`` starts at 0."""
+    if size is None and isinstance(high, tuple | list):
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint needs a size, e.g. randint(0, 10, (3,))")
+    for name, v in (("low", low), ("high", high)):
+        if not isinstance(v, numbers.Integral) or isinstance(v, bool):
+            raise TypeError(f"randint: {name} must be an integer, got {v!r}")
+    if not low < high:
+        raise ValueError(f"randint: low ({low}) must be less than high ({high})")
+    shape = _shape((size,) if isinstance(size, numbers.Integral) else (tuple(size),))
+    data = _Defaults.rng.integers(low, high, shape, dtype=np.int64)
+    return _made(data.astype(_dtype(dtype) or np.int64, copy=False), requires_grad, device)
 
 
-def ones_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _made(np.ones_like(_data(t), dtype=dtype), requires_grad)
+def randperm(n: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0 .. n-1 (int64)."""
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"randperm: n must be a non-negative integer, got {n!r}")
+    data = _Defaults.rng.permutation(int(n))
+    return _made(data.astype(_dtype(dtype) or np.int64, copy=False), requires_grad, device)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _made(np.full_like(_data(t), fill_value, dtype=dtype), requires_grad)
+def normal(mean=0.0, std=1.0, size=None, *, dtype=None, device=None,
+           requires_grad: bool = False) -> Tensor:
+    """Normal samples (torch.normal): ``mean`` and ``std`` are numbers or tensors that broadcast
+    together (giving the shape), or numbers with ``size``. The samples are not differentiable
+    with respect to mean and std (a new leaf, as in torch)."""
+    m, s = np.asarray(_data(mean)), np.asarray(_data(std))
+    if m.dtype.kind not in "iuf" or s.dtype.kind not in "iuf":
+        raise TypeError(f"normal: mean and std must be real numbers, got {mean!r} and {std!r}")
+    if np.any(s < 0) or np.any(np.isnan(s)):
+        raise ValueError(f"normal: std must be non-negative, got {std!r}")
+    if size is None:
+        if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+            raise TypeError("normal(mean, std) with two numbers needs a size, e.g. "
+                            "normal(0.0, 1.0, size=(3,))")
+        shape = np.broadcast_shapes(m.shape, s.shape)
+    else:
+        shape = _shape((size,) if isinstance(size, numbers.Integral) else (tuple(size),))
+    if dtype is None:
+        floats = [x.dtype for x in (mean, std) if isinstance(x, Tensor) and x.dtype.kind == "f"]
+        dtype = np.result_type(*floats) if floats else _Defaults.dtype
+    data = _Defaults.rng.normal(m, s, shape)
+    return _made(data.astype(_dtype(dtype), copy=False), requires_grad, device)
 
 
-def randn_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares ``array``'s memory (torch.from_numpy): a change to either shows in
+    the other. The dtype is kept."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy takes a numpy array, got {type(array).__name__}")
+    _check_numeric(array)
+    return Tensor._wrap(array)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor, sharing memory where it can (torch.as_tensor): a Tensor of that
+    dtype is returned as it is, a numpy array of that dtype is shared; anything else is
+    copied (or cast, keeping the graph)."""
+    check_device(device)
+    d = _dtype(dtype)
+    if isinstance(data, Tensor):
+        return data if d is None or d == data.dtype else data.to(d)
+    if isinstance(data, np.ndarray) and (d is None or d == data.dtype):
+        _check_numeric(data)
+        return Tensor._wrap(data)
+    return Tensor(data, dtype=d)
+
+
+def _check_numeric(array: np.ndarray) -> None:
+    if array.dtype.kind not in "biufc":
+        raise TypeError(f"cannot make a tensor from an array of dtype {array.dtype}: a tensor "
+                        "holds numbers (bool, int, float or complex)")
+
+
+def zeros_like(t, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.zeros_like(_data(t), dtype=_dtype(dtype)), requires_grad, device)
+
+
+def ones_like(t, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.ones_like(_data(t), dtype=_dtype(dtype)), requires_grad, device)
+
+
+def empty_like(t, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """As ``empty``: zeros here."""
+    return zeros_like(t, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _made(np.full_like(_data(t), fill_value, dtype=_dtype(dtype)), requires_grad, device)
+
+
+def randn_like(t, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     d = _data(t)
-    return randn(*d.shape, dtype=dtype or d.dtype, requires_grad=requires_grad)
+    return randn(*d.shape, dtype=dtype or d.dtype, device=device, requires_grad=requires_grad)
 
 
-def rand_like(t, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand_like(t, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     d = _data(t)
-    return rand(*d.shape, dtype=dtype or d.dtype, requires_grad=requires_grad)
+    return rand(*d.shape, dtype=dtype or d.dtype, device=device, requires_grad=requires_grad)
+
+
+# the Tensor.new_* methods: a new tensor with this one's dtype unless ``dtype`` is given
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A new leaf holding a copy of ``data``, in this tensor's dtype unless ``dtype`` is given."""
+    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return empty(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_full(self, size, fill_value, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                requires_grad=requires_grad)

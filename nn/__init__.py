@@ -28,6 +28,8 @@ _EXPORTS = {
     "Parameter": "module",
     "Sequential": "module",
     "ModuleList": "module",
+    "ModuleDict": "module",
+    "ParameterList": "module",
     "Linear": "layers",
     "Dense": "layers",
     "Dropout": "layers",
@@ -55,13 +57,20 @@ _EXPORTS = {
     "get_loss": "losses",
     "save": "serialization",
     "load": "serialization",
+    "CheckpointError": "serialization",
+    "History": "history",
 }
 _SUBMODULES = {
     "module", "layers", "functional", "losses", "init", "optim", "lr_scheduler", "utils",
-    "scalar", "serialization",
+    "scalar", "serialization", "data", "datasets", "callbacks", "metrics", "history",
+    "training", "progress",
 }
 
 __all__ = sorted(set(_EXPORTS) | _SUBMODULES | {"Tensor", "manual_seed", "no_grad"})
+
+
+# compile / fit / evaluate / predict / summary: installed on Module by nn.training
+from . import training as _training  # noqa: E402, F401
 
 
 def __getattr__(name: str):

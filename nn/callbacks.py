@@ -14,6 +14,7 @@ f1, r2), and raises for a name it cannot tell.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import math
 import numbers
@@ -26,7 +27,7 @@ import numpy as np
 from autograd import Tensor
 from autograd.files import atomic_write
 
-__all__ = [
+__all__ = [  # noqa: F822 (History comes from nn.history through __getattr__ below)
     "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "GradientNormRecorder", "History",
     "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau", "TerminateOnNaN",
 ]
@@ -248,7 +249,8 @@ def _check_count(value: Any, owner: str, name: str) -> int:
 
 class _Monitor(Callback):
     """Keras' improvement test: in "min" mode ``current < best - min_delta``, in "max" mode
-    ``current > best + min_delta``; no best yet always improves, nan never does."""
+    ``current > best + min_delta``; the first value always improves, a nan never does after
+    that (so a nan first value stays the best: Keras' rule)."""
 
     def __init__(self, monitor: str, mode: str, min_delta: float):
         super().__init__()
@@ -267,8 +269,8 @@ class _Monitor(Callback):
         self._direction = _direction(self.monitor, self.mode, self.model, type(self).__name__)
 
     def _is_improvement(self, current: float, reference: float | None) -> bool:
-        if reference is None:
-            return not math.isnan(current)
+        if reference is None:  # the first value is the best so far, even nan (as Keras)
+            return True
         if self._direction == "min":
             return current < reference - self.min_delta
         return current > reference + self.min_delta
@@ -446,10 +448,15 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         opt = _optimizer(self.model, "LearningRateScheduler")
+        lr = _learning_rate(self.model)
         try:
-            lr = self.schedule(epoch, _learning_rate(self.model))
-        except TypeError:  # a one-argument schedule (old Keras API)
-            lr = self.schedule(epoch)
+            inspect.signature(self.schedule).bind(epoch, lr)
+            both = True
+        except TypeError:  # a one-argument schedule (Keras' older API)
+            both = False
+        except ValueError:  # no signature to read (a builtin): give it both
+            both = True
+        lr = self.schedule(epoch, lr) if both else self.schedule(epoch)
         if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr):
             raise ValueError(f"LearningRateScheduler: schedule({epoch}) returned {lr!r}; it "
                              "must return a finite number")
@@ -579,7 +586,7 @@ class TerminateOnNaN(Callback):
     def __init__(self) -> None:
         super().__init__()
         self._epoch = 0
-        self._saved: list[tuple[str, np.ndarray]] | None = None
+        self._saved: dict | None = None
         self.stopped: tuple[int, int] | None = None
 
     def on_train_begin(self, logs: dict | None = None) -> None:
@@ -590,11 +597,7 @@ class TerminateOnNaN(Callback):
         self._epoch = epoch
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        if self._saved is None:  # the first batch allocates the copies, later ones reuse them
-            self._saved = list(self.model.state_dict().items())
-            return
-        for (_, copy), live in zip(self._saved, _state_arrays(self.model), strict=True):
-            np.copyto(copy, live)
+        self._saved = self.model.state_dict()
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         loss = (logs or {}).get("loss")
@@ -602,16 +605,10 @@ class TerminateOnNaN(Callback):
             return
         self.stopped = (self._epoch, batch)
         if self._saved is not None:
-            self.model.load_state_dict(dict(self._saved))
+            self.model.load_state_dict(self._saved)
         print(f"Epoch {self._epoch + 1}, batch {batch + 1}: invalid loss ({loss}), terminating "
               "training; the weights from before this batch are restored")
         self.model.stop_training = True
-
-
-def _state_arrays(model: Any) -> Iterable[np.ndarray]:
-    """The live arrays behind ``model.state_dict()``, in its order, to read from."""
-    for value in model._state_entries().values():
-        yield value.numpy() if isinstance(value, Tensor) else np.asarray(value.data)
 
 
 class GradientNormRecorder(Callback):

@@ -32,6 +32,7 @@ FAST_SLOPE = 0.02
 SLOW_SLOPE = 0.005
 PLATEAU_RATIO = 0.25
 UNDERFIT_DROP = 0.3
+UNDERFIT_GAP = 0.1
 WIDE_GAP = 0.5
 VANISH_RATIO = 1e-2
 EXPLODE_NORM = 1e3
@@ -43,14 +44,24 @@ _LANGS = ("en", "es")
 class Diagnosis:
     """What ``diagnose`` read in a history.
 
-    ``verdict``: one of ``VERDICTS``; ``headline``: the verdict in one sentence; ``evidence``:
-    the numbers it used (epochs counted from 1, as the progress line prints them);
-    ``remedies``: what the lessons suggest; ``gradients``: None when no gradient norms were
-    recorded, else a list of findings (empty when the gradients look fine), each a dict with
-    "parameter", "finding" ("vanishing" or "exploding"), "norm" and, for vanishing ones,
-    "ratio" (its norm over the largest layer's); ``notes``: what the curves cannot tell, and
-    side remarks. ``str(diagnosis)`` is the whole reading as text; in Jupyter it shows as
-    Markdown.
+    ``verdict``: one of ``VERDICTS``; ``headline``: the verdict in one sentence; ``remedies``:
+    what the lessons suggest; ``notes``: what the curves cannot tell, and side remarks;
+    ``gradients``: None when no gradient norms were recorded, else a list of findings (empty
+    when the gradients look fine), each a dict with "parameter", "finding" ("vanishing" or
+    "exploding"), "norm", "text" and, for vanishing ones, "ratio" (its median norm over the
+    largest one's).
+
+    ``evidence``: the numbers behind the verdict, as far as the reading got: "epochs",
+    "first_loss", "last_loss", "min_loss", "min_loss_epoch", "loss_drop" and "loss_climb"
+    (fractions), "best_epoch" (lowest val_loss, else lowest loss), with validation
+    "first_val_loss", "last_val_loss", "best_val_loss", "gap" and "relative_gap" (last
+    val_loss minus last loss, and that over the loss), "val_rise", "overfit_epoch" when
+    overfitting; "tail_epochs", "tail_slope", "val_tail_slope" and "mean_slope" (relative
+    change per epoch); "nonfinite_key" and "nonfinite_epoch" for a nan or inf; "final" (every
+    curve's last value); "early_stopping" (the History's record). Epochs count from 1, as the
+    progress line prints them.
+
+    ``str(diagnosis)`` is the whole reading as text; in Jupyter it shows as Markdown.
     """
 
     verdict: str
@@ -186,13 +197,17 @@ def diagnose(history: Any, lang: str = "en") -> Diagnosis:
        size per epoch there, and either by less than ``SLOW_SLOPE`` (0.5%) or at less than
        ``PLATEAU_RATIO`` (a quarter) of its average pace over the whole run;
     7. leveled off after falling less than ``UNDERFIT_DROP`` (30%) of its first value, with
-       ``V`` (when present) not falling at the end: **underfitting**;
+       ``V`` (when present) not falling at the end and within ``UNDERFIT_GAP`` (10%) of ``L``
+       (a model that fits its training data clearly better than new data has capacity
+       enough): **underfitting**;
     8. not leveled off, and ``V`` (when present) still falling: **still_improving**;
-    9. otherwise **healthy**; a final ``V`` more than ``WIDE_GAP`` (50%) above ``L`` adds a
-       note.
+    9. otherwise **healthy**; a note says so when ``L`` still falls but ``V`` no longer does
+       (more epochs would likely overfit), and when the final ``V`` lies more than
+       ``WIDE_GAP`` (50%) above ``L``.
 
     A curve alone cannot tell a too-small model from noise no model can learn: "high" here
-    means the loss fell little relative to its first epoch.
+    means the loss fell little relative to its first epoch, so a history that continues an
+    earlier ``fit`` is read on its own epochs only.
 
     Gradient norms (``history.gradient_norms``: parameter name -> per-epoch norm, filled by
     ``fit(..., track_gradients=True)``) are read from the weights (names ending in "weight" or
@@ -327,8 +342,9 @@ def _read(curves: dict[str, np.ndarray], epochs: list[int], ev: dict, notes: lis
         ev["val_tail_slope"] = _slope(val_tail) / _scale(float(val_tail.mean()))
         val_falling = ev["val_tail_slope"] < -SLOW_SLOPE
 
-    # 7. leveled off without having fallen much
-    if leveled and ev["loss_drop"] < UNDERFIT_DROP and not (val is not None and val_falling):
+    # 7. leveled off without having fallen much, validation no better than that
+    close = val is None or (not val_falling and ev["relative_gap"] < UNDERFIT_GAP)
+    if leveled and ev["loss_drop"] < UNDERFIT_DROP and close:
         headline = t["underfitting"].format(drop=ev["loss_drop"], last=loss[-1])
         if val is not None:
             headline += " " + t["val_follows"]
@@ -340,6 +356,8 @@ def _read(curves: dict[str, np.ndarray], epochs: list[int], ev: dict, notes: lis
         return "still_improving", headline, list(t["still_remedies"])
 
     # 9. healthy
+    if val is not None and not leveled:
+        notes.append(t["val_stalled"])
     if val is not None and ev["relative_gap"] > WIDE_GAP:
         notes.append(t["wide_gap"].format(gap=ev["relative_gap"]))
     key = "healthy" if val is not None else "healthy_train"
@@ -516,6 +534,8 @@ _TEXT: dict[str, dict[str, Any]] = {
         "healthy_remedies": [],
         "wide_gap": "The validation loss ends {gap:.0%} above the training loss: watch for "
                     "overfitting if training goes on.",
+        "val_stalled": "The training loss still falls but the validation loss no longer does: "
+                       "more epochs would likely overfit.",
         "vanishing": "Vanishing gradient in {name}: median norm {norm:.2e}, {ratio:.1e} times "
                      "that of {ref}; its weights barely learn.",
         "saturating": "The model uses {layers}: sigmoid and tanh saturate, their derivative is "
@@ -645,6 +665,8 @@ _TEXT: dict[str, dict[str, Any]] = {
         "healthy_remedies": [],
         "wide_gap": "La pérdida de validación termina un {gap:.0%} por encima de la de "
                     "entrenamiento: vigilar el sobreajuste si el entrenamiento sigue.",
+        "val_stalled": "La pérdida de entrenamiento sigue bajando pero la de validación ya no: "
+                       "más épocas probablemente lleven al sobreajuste.",
         "vanishing": "Desvanecimiento del gradiente (vanishing gradient) en {name}: norma "
                      "mediana {norm:.2e}, {ratio:.1e} veces la de {ref}; sus pesos casi no "
                      "aprenden.",

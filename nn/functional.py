@@ -102,22 +102,49 @@ def log_softmax(x: Any, dim: int = -1) -> Tensor:
 
 
 def _check_p(p: Any, fn: str) -> float:
-    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0 <= p < 1:
+    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0 <= p <= 1:
         raise ValueError(f"{fn}: p is the probability of dropping an element, a number in "
-                         f"[0, 1), got {p!r}")
+                         f"[0, 1], got {p!r}")
     return float(p)
 
 
 def dropout(x: Any, p: float = 0.5, training: bool = True) -> Tensor:
     """Zero each element with probability p and scale the rest by 1 / (1 - p) (inverted
-    dropout: the expected value is unchanged); the identity when not ``training``. The mask
-    comes from autograd.default_generator(), so manual_seed makes it repeat."""
+    dropout: the expected value is unchanged); the identity when not ``training``; all zeros
+    for p = 1 (as torch). The mask comes from autograd.default_generator(), so manual_seed
+    makes it repeat."""
     p = _check_p(p, "dropout")
     x = _as_tensor(x)
     if not training or p == 0:
         return x
+    if p == 1:
+        return x * np.zeros((), x.dtype)
     keep = autograd.default_generator().random(x.shape) >= p
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """Class indices (an integer tensor of any shape) as one-hot rows: shape + (num_classes,),
+    int64, as torch; ``num_classes=-1`` takes the largest index + 1."""
+    idx = np.asarray(tensor.numpy() if isinstance(tensor, Tensor) else tensor)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot takes a tensor of class indices (integers), got dtype "
+                        f"{idx.dtype}")
+    if not isinstance(num_classes, numbers.Integral) or isinstance(num_classes, bool) or (
+            num_classes < 1 and num_classes != -1):
+        raise ValueError(f"one_hot: num_classes must be a positive integer or -1, got "
+                         f"{num_classes!r}")
+    if num_classes == -1:
+        if idx.size == 0:
+            raise ValueError("one_hot of an empty tensor needs num_classes (it cannot be "
+                             "inferred)")
+        num_classes = int(idx.max()) + 1
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise ValueError(f"one_hot: class values must lie in [0, {num_classes}), got values "
+                         f"from {idx.min()} to {idx.max()}")
+    out = np.zeros(idx.shape + (int(num_classes),), dtype=np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.intp), 1, axis=-1)
+    return Tensor(out)
 
 
 # -- loss helpers ------------------------------------------------------------------------------

@@ -50,6 +50,61 @@ def _real(name: str, key: str, value) -> float:
     return float(value)
 
 
+def _nonnegative(name: str, key: str, value) -> float:
+    if _real(name, key, value) < 0:
+        raise ValueError(f"{name}: {key} must be >= 0, got {key}={value!r}")
+    return float(value)
+
+
+def _decay(name: str, key: str, value) -> float:
+    """A decay factor: in (0, 1] (a gamma above 1 would make the lr grow without bound)."""
+    if not 0 < _real(name, key, value) <= 1:
+        raise ValueError(f"{name}: {key} must be in (0, 1] (it decays the lr), got "
+                         f"{key}={value!r}")
+    return float(value)
+
+
+def _int_from(low: int) -> Callable:
+    def check(name: str, key: str, value) -> int:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+            raise ValueError(f"{name}: {key} must be an integer >= {low}, got {key}={value!r}")
+        return int(value)
+    return check
+
+
+def _lrs(name: str, key: str, value) -> list[float]:
+    """One learning rate (a finite number >= 0) per parameter group."""
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"{name}: {key} must be a list of learning rates, got {key}={value!r}")
+    return [_nonnegative(name, f"{key}[{i}]", v) for i, v in enumerate(value)]
+
+
+def _bound(name: str, key: str, value) -> float:
+    """A best-so-far metric: any number but nan (it starts at +-inf)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+        raise ValueError(f"{name}: {key} must be a number, got {key}={value!r}")
+    return float(value)
+
+
+def _choice(*options: str) -> Callable:
+    def check(name: str, key: str, value) -> str:
+        if value not in options:
+            raise ValueError(f"{name}: {key} must be one of {', '.join(map(repr, options))}, "
+                             f"got {key}={value!r}")
+        return value
+    return check
+
+
+def _factor(name: str, key: str, value) -> float:
+    """ReduceLROnPlateau's factor: in [0, 1)."""
+    if not 0 <= _real(name, key, value) < 1:
+        raise ValueError(f"{name}: {key} must be in [0, 1), got {key}={value!r}")
+    return float(value)
+
+
+_PER_GROUP = ("base_lrs", "_last_lr", "min_lrs")  # lists with one entry per parameter group
+
+
 class LRScheduler:
     """Base of the epoch-driven schedulers.
 
@@ -57,6 +112,10 @@ class LRScheduler:
     schedule; a non-negative value resumes one and needs ``initial_lr`` in every group.
     ``base_lrs`` are the groups' initial learning rates.
     """
+
+    # key of state_dict() -> its check (name, key, value) -> value; subclasses add theirs
+    _checks: dict[str, Callable] = {"base_lrs": _lrs, "_last_lr": _lrs,
+                                    "last_epoch": _int_from(-1), "_step_count": _int_from(0)}
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         name = type(self).__name__
@@ -106,14 +165,31 @@ class LRScheduler:
                 for key, value in vars(self).items() if key not in ("optimizer", "lr_lambdas")}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Restore what ``state_dict()`` returned. Unknown keys raise, changing nothing."""
+        """Restore what ``state_dict()`` returned. Every value is checked as the constructor
+        checks it (a step_size of 0 or a gamma of 10 raises ValueError naming the key and the
+        value), and unknown keys raise KeyError, before anything changes."""
+        name = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{name} takes a dict (from state_dict()), got "
+                            f"{type(state_dict).__name__}")
         known = set(self.state_dict())
         unknown = sorted(set(state_dict) - known, key=str)
         if unknown:
-            raise KeyError(f"{type(self).__name__}.load_state_dict: unknown keys {unknown}; "
-                           f"expected some of {sorted(known)}")
+            raise KeyError(f"{name}: unknown keys {unknown}; expected some of {sorted(known)}")
+        checks = {**LRScheduler._checks, **type(self)._checks}
+        n = len(self.optimizer.param_groups)
+        new = {}
         for key, value in state_dict.items():
-            setattr(self, key, list(value) if isinstance(value, list | tuple) else value)
+            check = checks.get(key)
+            if check is None:  # a home-made scheduler's own entry: taken as it is
+                new[key] = list(value) if isinstance(value, list | tuple) else value
+                continue
+            new[key] = check(name, key, value)
+            if key in _PER_GROUP and len(new[key]) != n:
+                raise ValueError(f"{name}: {key} has {len(new[key])} entries for {n} parameter "
+                                 f"groups, got {key}={value!r}")
+        for key, value in new.items():
+            setattr(self, key, value)
 
 
 class LambdaLR(LRScheduler):
@@ -141,12 +217,14 @@ class LambdaLR(LRScheduler):
 
 class StepLR(LRScheduler):
     """Multiply the lr by ``gamma`` every ``step_size`` epochs:
-    lr = initial_lr * gamma ** (epoch // step_size)."""
+    lr = initial_lr * gamma ** (epoch // step_size), with gamma in (0, 1]."""
+
+    _checks = {"step_size": _int_from(1), "gamma": _decay}
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1):
         self.step_size = _positive_int("StepLR", "step_size", step_size)
-        self.gamma = _real("StepLR", "gamma", gamma)
+        self.gamma = _decay("StepLR", "gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
     def _next_lrs(self, initial):
@@ -157,10 +235,13 @@ class StepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the lr by ``gamma`` every epoch: lr = initial_lr * gamma ** epoch."""
+    """Multiply the lr by ``gamma`` every epoch: lr = initial_lr * gamma ** epoch, with gamma
+    in (0, 1]."""
+
+    _checks = {"gamma": _decay}
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
-        self.gamma = _real("ExponentialLR", "gamma", gamma)
+        self.gamma = _decay("ExponentialLR", "gamma", gamma)
         super().__init__(optimizer, last_epoch)
 
     def _next_lrs(self, initial):
@@ -179,10 +260,12 @@ class CosineAnnealingLR(LRScheduler):
     lr climbs back up along the same cosine.
     """
 
+    _checks = {"T_max": _int_from(1), "eta_min": _nonnegative}
+
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1):
         self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
-        self.eta_min = _real("CosineAnnealingLR", "eta_min", eta_min)
+        self.eta_min = _nonnegative("CosineAnnealingLR", "eta_min", eta_min)
         super().__init__(optimizer, last_epoch)
 
     def _next_lrs(self, initial):
@@ -210,14 +293,25 @@ class ReduceLROnPlateau(LRScheduler):
     epochs pass before bad epochs count again.
     """
 
+    _checks = {
+        "factor": _factor,
+        "patience": _int_from(0), "cooldown": _int_from(0),
+        "threshold": _nonnegative, "eps": _nonnegative,
+        "min_lrs": _lrs,
+        "default_min_lr": lambda name, key, value: None if value is None else _nonnegative(
+            name, key, value),
+        "mode": _choice("min", "max"), "threshold_mode": _choice("rel", "abs"),
+        "best": _bound, "mode_worse": _bound,
+        "cooldown_counter": _int_from(0), "num_bad_epochs": _int_from(0),
+        "last_epoch": _int_from(0),
+    }
+
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
                  patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
                  cooldown: int = 0, min_lr: float | list[float] = 0.0, eps: float = 1e-8):
         name = "ReduceLROnPlateau"
         _check_optimizer(name, optimizer)
-        factor = _real(name, "factor", factor)
-        if not factor < 1.0:
-            raise ValueError(f"{name}: factor must be < 1.0, got factor={factor!r}")
+        factor = _factor(name, "factor", factor)
         for key, value in (("patience", patience), ("cooldown", cooldown)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
                 raise ValueError(f"{name}: {key} must be an integer >= 0, got {key}={value!r}")
@@ -227,16 +321,16 @@ class ReduceLROnPlateau(LRScheduler):
                 raise ValueError(f"{name}: got {len(min_lr)} min_lr values for {n} parameter "
                                  "groups")
             self.default_min_lr = None
-            self.min_lrs = [_real(name, "min_lr", v) for v in min_lr]
+            self.min_lrs = [_nonnegative(name, "min_lr", v) for v in min_lr]
         else:
-            self.default_min_lr = _real(name, "min_lr", min_lr)
+            self.default_min_lr = _nonnegative(name, "min_lr", min_lr)
             self.min_lrs = [self.default_min_lr] * n
         self.optimizer = optimizer
         self.factor = factor
         self.patience = int(patience)
         self.cooldown = int(cooldown)
-        self.eps = _real(name, "eps", eps)
-        self.threshold = _real(name, "threshold", threshold)
+        self.eps = _nonnegative(name, "eps", eps)
+        self.threshold = _nonnegative(name, "threshold", threshold)
         self.mode_worse = self._worst(mode, threshold_mode)
         self.mode = mode
         self.threshold_mode = threshold_mode
@@ -250,10 +344,11 @@ class ReduceLROnPlateau(LRScheduler):
     def _worst(mode, threshold_mode) -> float:
         """The starting best value for ``mode``, after checking both modes."""
         if mode not in ("min", "max"):
-            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got "
+                             f"mode={mode!r}")
         if threshold_mode not in ("rel", "abs"):
             raise ValueError("ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
-                             f"{threshold_mode!r}")
+                             f"threshold_mode={threshold_mode!r}")
         return math.inf if mode == "min" else -math.inf
 
     @property

@@ -124,12 +124,36 @@ class Module:
             self.__dict__.get("_non_persistent", set()).discard(name)
         self.__dict__.pop(name, None)
 
+    def _check_name(self, kind: str, name: Any, registry: str | None) -> None:
+        """Refuse, as torch does, a name that is not a string, is empty or has a dot (it would
+        clash with a submodule's keys in state_dict), or that names another attribute
+        (``forward``, ``training``, a plain attribute). ``registry=None`` checks the form
+        only."""
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string, got {type(name).__name__} "
+                            f"{name!r:.60}")
+        if "." in name:
+            raise KeyError(f"{kind} name can't contain \".\", got {name!r}")
+        if name == "":
+            raise KeyError(f"{kind} name can't be empty string \"\"")
+        if registry is None or name in self.__dict__.get(registry, ()):
+            return
+        others = ("_parameters", "_buffers", "_modules")
+        if hasattr(type(self), name) or name in self.__dict__ or any(
+                name in self.__dict__.get(r, ()) for r in others if r != registry):
+            raise KeyError(f"attribute '{name}' already exists on {type(self).__name__}; "
+                           f"choose another {kind} name")
+
     def __setattr__(self, name: str, value: Any) -> None:
         params = self.__dict__.get("_parameters")
         buffers = self.__dict__.get("_buffers")
         modules = self.__dict__.get("_modules")
         if _is_weight(value) or _is_value_list(value):
             self._registry("_parameters")
+            self._check_name("parameter", name, None)
+            if hasattr(type(self), name):  # a method or property (torch's rule)
+                raise KeyError(f"attribute '{name}' already exists on {type(self).__name__}; "
+                               "choose another parameter name")
             self._forget(name, keep="_parameters")
             params[name] = value
         elif isinstance(value, Module):
@@ -140,6 +164,7 @@ class Module:
                     "put a module there)"
                 )
             self._registry("_modules")
+            self._check_name("module", name, None)
             self._forget(name, keep="_modules")
             modules[name] = value
         elif params is not None and name in params:
@@ -210,6 +235,7 @@ class Module:
                 f"got {type(param).__name__}"
             )
         self._registry("_parameters")
+        self._check_name("parameter", name, "_parameters")
         self._forget(name, keep="_parameters")
         self._parameters[name] = param
 
@@ -222,6 +248,7 @@ class Module:
                 f"got {type(tensor).__name__}"
             )
         self._registry("_buffers")
+        self._check_name("buffer", name, "_buffers")
         self._forget(name, keep="_buffers")
         self._buffers[name] = tensor
         if persistent:
@@ -235,6 +262,7 @@ class Module:
                 f"add_module('{name}', ...) takes a Module, got {type(module).__name__}"
             )
         self._registry("_modules")
+        self._check_name("module", name, "_modules")
         self._forget(name, keep="_modules")
         self._modules[name] = module
 
@@ -397,11 +425,14 @@ class Module:
         out = OrderedDict()
         for prefix, module in self.named_modules(remove_duplicate=False):
             dot = f"{prefix}." if prefix else ""
-            for name, p in module._own_parameters():
+            entries = list(module._own_parameters()) + [
+                (name, b) for name, b in module._buffers.items()
+                if b is not None and name not in module._non_persistent]
+            for name, p in entries:
+                if out.get(dot + name, p) is not p:  # never let one entry hide another
+                    raise RuntimeError(f"two different tensors of {type(self).__name__} have "
+                                       f"the state_dict key '{dot + name}'; rename one")
                 out[dot + name] = p
-            for name, b in module._buffers.items():
-                if b is not None and name not in module._non_persistent:
-                    out[dot + name] = b
         return out
 
     def state_dict(self) -> OrderedDict:
@@ -449,6 +480,10 @@ class Module:
                     f"size mismatch for '{key}': the checkpoint has shape {array.shape}, "
                     f"the model has shape {shape}"
                 )
+                continue
+            if not isinstance(target, Value) and not target.numpy().flags.writeable:
+                problems.append(f"'{key}' of the model is read-only (its array does not allow "
+                                "writing), so it cannot be loaded into")
                 continue
             ready.append((target, array))
         if strict and unexpected:
@@ -505,10 +540,13 @@ def _check_module(module: Any, where: str) -> Module:
 
 class Sequential(Module):
     """Modules called one after another: ``Sequential(nn.Linear(4, 8), nn.ReLU(), ...)``
-    names them "0", "1", ...; ``Sequential(OrderedDict(fc1=..., act=...))`` keeps your names."""
+    names them "0", "1", ...; so does Keras' ``Sequential([nn.Dense(8), ...])`` (one list);
+    ``Sequential(OrderedDict(fc1=..., act=...))`` keeps your names."""
 
-    def __init__(self, *modules: Module | OrderedDict):
+    def __init__(self, *modules: Module | OrderedDict | list):
         super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], list | tuple):
+            modules = tuple(modules[0])
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, m in modules[0].items():
                 self.add_module(str(name), _check_module(m, "Sequential"))
@@ -599,3 +637,128 @@ class ModuleList(Module):
         self._modules.clear()
         for i, m in enumerate(values):
             self._modules[str(i)] = m
+
+
+class ModuleDict(Module):
+    """A dict of modules that registers them under their keys, so parameters() and
+    state_dict() see them (``blocks.encoder.weight``). It has no forward: index it in yours.
+    Keys follow the rules of attribute names (non-empty strings without dots)."""
+
+    def __init__(self, modules: Any = None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self._modules:
+            raise KeyError(f"ModuleDict has no module {key!r} (keys: {list(self._modules)})")
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, _check_module(module, "ModuleDict"))
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._modules:
+            raise KeyError(f"ModuleDict has no module {key!r} (keys: {list(self._modules)})")
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def update(self, modules: Any) -> None:
+        """Add (or replace) modules from a dict, a ModuleDict or (key, module) pairs. Every
+        entry is checked before any is added."""
+        if isinstance(modules, Module) and not isinstance(modules, ModuleDict):
+            raise TypeError(f"ModuleDict.update takes a mapping or (key, module) pairs, got "
+                            f"{type(modules).__name__}")
+        pairs = list(modules.items()) if hasattr(modules, "items") else list(modules)
+        for i, pair in enumerate(pairs):
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise TypeError(f"ModuleDict.update: entry {i} is {pair!r:.60}, not a (key, "
+                                "module) pair")
+            _check_module(pair[1], "ModuleDict")
+            self._check_name("module", pair[0], "_modules")
+        for key, module in pairs:
+            self.add_module(key, module)
+
+
+class ParameterList(Module):
+    """A list of Parameters that registers them, named "0", "1", ... (``layers.0`` in
+    named_parameters). A Tensor that is not a Parameter is made one (as torch does)."""
+
+    def __init__(self, values: Iterable[Any] | None = None):
+        super().__init__()
+        if values is not None:
+            self.extend(values)
+
+    @staticmethod
+    def _as_parameter(value: Any, where: str) -> Parameter:
+        if isinstance(value, Parameter):
+            return value
+        if isinstance(value, Tensor):
+            return Parameter(value)
+        raise TypeError(f"{where} takes Parameters or Tensors, got {type(value).__name__} "
+                        f"{value!r:.60}")
+
+    def _index(self, i: int) -> int:
+        n = len(self._parameters)
+        if not isinstance(i, int) or not -n <= i < n:
+            raise IndexError(f"index {i!r} is out of range for a ParameterList of {n}")
+        return i % n
+
+    def __getitem__(self, idx: int | slice) -> Parameter | ParameterList:
+        values = list(self._parameters.values())
+        if isinstance(idx, slice):
+            return ParameterList(values[idx])
+        return values[self._index(idx)]
+
+    def __setitem__(self, idx: int, value: Any) -> None:
+        self.register_parameter(str(self._index(idx)),
+                                self._as_parameter(value, "ParameterList"))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter(self._parameters.values())
+
+    def append(self, value: Any) -> ParameterList:
+        self.register_parameter(str(len(self._parameters)),
+                                self._as_parameter(value, "ParameterList.append"))
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        if isinstance(values, Tensor):
+            raise TypeError("ParameterList.extend takes an iterable of Parameters; use append "
+                            "for one")
+        values = [self._as_parameter(v, "ParameterList.extend") for v in values]
+        for v in values:
+            self.append(v)
+        return self
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {p.shape}]"
+                         for i, p in enumerate(self._parameters.values()))

@@ -197,7 +197,7 @@ class Optimizer:
                             "tensors (float32, float64) can be optimized")
         if not p.is_leaf:
             raise ValueError(f"{name}: parameter {i} ({_describe(p)}) was made by op "
-                             f"'{p.grad_fn}': only leaf tensors can be optimized")
+                             f"'{p.grad_fn.name()}': only leaf tensors can be optimized")
 
     def _checked(self, key: str, value):
         """An option's value after its check (options without one, such as a scheduler's
@@ -266,6 +266,12 @@ class Optimizer:
             shape = g.shape if isinstance(g, np.ndarray) else type(g).__name__
             raise ValueError(f"{name}: parameter {i} has shape {p.shape} but its "
                              f"gradient is {shape}")
+        if g.dtype.kind not in "fiu":
+            raise TypeError(f"{name}: parameter {i} ({_describe(p)}) has a gradient of dtype "
+                            f"{g.dtype}; a gradient must hold real numbers")
+        if not p.numpy().flags.writeable:
+            raise ValueError(f"{name}: parameter {i} ({_describe(p)}) is read-only (its array "
+                             "does not allow writing), so it cannot be updated in place")
         return g
 
     def _buffer(self, x: np.ndarray, slot: int) -> np.ndarray:

@@ -4,7 +4,8 @@ import functools
 
 import numpy as np
 
-from ..tensor import Tensor, lift
+from .. import tensor
+from ..tensor import CPU, Tensor, _dtype, is_device, lift
 from . import elementwise, inplace, linalg, reduce, shape
 
 _METHODS = {
@@ -70,6 +71,52 @@ _METHODS = {
     "unsqueeze": shape.unsqueeze,
     "expand": shape.expand,
     "split": shape.split,
+    "__floordiv__": elementwise.floor_divide,
+    "__rfloordiv__": elementwise.rfloordiv,
+    "__mod__": elementwise.remainder,
+    "__rmod__": elementwise.rremainder,
+    "floor_divide": elementwise.floor_divide,
+    "remainder": elementwise.remainder,
+    "sin": elementwise.sin,
+    "cos": elementwise.cos,
+    "sign": elementwise.sign,
+    "round": elementwise.round,
+    "floor": elementwise.floor,
+    "ceil": elementwise.ceil,
+    "trunc": elementwise.trunc,
+    "masked_fill": elementwise.masked_fill,
+    "eq": elementwise.eq,
+    "ne": elementwise.ne,
+    "lt": elementwise.lt,
+    "le": elementwise.le,
+    "gt": elementwise.gt,
+    "ge": elementwise.ge,
+    "amax": reduce.amax,
+    "amin": reduce.amin,
+    "norm": reduce.norm,
+    "prod": reduce.prod,
+    "cumsum": reduce.cumsum,
+    "topk": reduce.topk,
+    "sort": reduce.sort,
+    "argsort": reduce.argsort,
+    "allclose": reduce.allclose,
+    "isclose": reduce.isclose,
+    "equal": reduce.equal,
+    "mm": linalg.mm,
+    "bmm": linalg.bmm,
+    "dot": linalg.dot,
+    "mv": linalg.mv,
+    "t": shape.t,
+    "clone": shape.clone,
+    "contiguous": shape.contiguous,
+    "repeat": shape.repeat,
+    "chunk": shape.chunk,
+    "gather": shape.gather,
+    "new_tensor": tensor.new_tensor,
+    "new_zeros": tensor.new_zeros,
+    "new_ones": tensor.new_ones,
+    "new_empty": tensor.new_empty,
+    "new_full": tensor.new_full,
 }
 
 for _name, _fn in {**_METHODS, **inplace.METHODS}.items():
@@ -82,7 +129,13 @@ def accepts_constants(op):
     there is one, so ``autograd.maximum(0.0, t)`` works like ``t.maximum(0.0)``."""
 
     @functools.wraps(op)
-    def function(a, *args, **kwargs):
+    def function(*args, **kwargs):
+        if args:
+            a, args = args[0], args[1:]
+        elif "input" in kwargs:  # torch's keyword for the first argument: matmul(input=x, ...)
+            a = kwargs.pop("input")
+        else:
+            raise TypeError(f"{op.__name__}() needs a tensor as its first argument (input)")
         if not isinstance(a, Tensor):
             a = lift(a, args[0]) if args and isinstance(args[0], Tensor) else Tensor(a)
         return op(a, *args, **kwargs)
@@ -94,14 +147,60 @@ def _astype(self, dtype):
     return elementwise.cast(self, dtype)
 
 
-def _float(self):
-    """This tensor as float32 (torch's .float())."""
-    return elementwise.cast(self, "float32")
+def _to(self, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False):
+    """This tensor in another dtype, as torch's ``to``: ``to(torch.float64)``, ``to(other)``
+    (other's dtype), ``to("cpu")``, ``to("cpu", torch.float64)``, ``to(dtype=...)``. The
+    result is this very tensor when nothing changes (and ``copy`` is False). Any device other
+    than the CPU raises: retrograd computes on the CPU."""
+    target = None
+    for arg in args:
+        if isinstance(arg, Tensor):
+            target = arg.dtype
+        elif is_device(arg):
+            tensor.check_device(arg)
+        else:
+            target = arg
+    tensor.check_device(device)
+    if dtype is not None:
+        target = dtype
+    out = self if target is None else elementwise.cast(self, _dtype(target))
+    return shape.clone(out) if copy and out is self else out
 
 
-def _double(self):
-    """This tensor as float64 (torch's .double())."""
-    return elementwise.cast(self, "float64")
+def _cpu(self):
+    """This tensor itself: it is already on the CPU, the only device retrograd has."""
+    return self
+
+
+def _cuda(self, *args, **kwargs):
+    raise RuntimeError(tensor._not_cpu("cuda"))
+
+
+_TYPE_NAMES = {
+    np.dtype(np.float32): "torch.FloatTensor", np.dtype(np.float64): "torch.DoubleTensor",
+    np.dtype(np.float16): "torch.HalfTensor", np.dtype(np.int64): "torch.LongTensor",
+    np.dtype(np.int32): "torch.IntTensor", np.dtype(np.int16): "torch.ShortTensor",
+    np.dtype(np.int8): "torch.CharTensor", np.dtype(np.uint8): "torch.ByteTensor",
+    np.dtype(np.bool_): "torch.BoolTensor",
+}
+_TYPES = {name: dtype for dtype, name in _TYPE_NAMES.items()}
+
+
+def _type(self, dtype=None):
+    """With no argument, torch's type name ('torch.FloatTensor'); with a dtype (or such a
+    name), this tensor cast to it."""
+    if dtype is None:
+        return _TYPE_NAMES.get(self.dtype, f"tensor of {self.dtype}")
+    return elementwise.cast(self, _dtype(_TYPES.get(dtype, dtype)))
+
+
+def _caster(dtype, name: str):
+    def cast(self):
+        return elementwise.cast(self, dtype)
+
+    cast.__name__ = name
+    cast.__doc__ = f"This tensor as {np.dtype(dtype)} (torch's .{name}())."
+    return cast
 
 
 def _any(self, axis=None):
@@ -123,9 +222,19 @@ def _argmin(self, axis=None, keepdims=False, *, dim=None, keepdim=None):
 
 
 Tensor.astype = _astype
-Tensor.to = _astype
-Tensor.float = _float
-Tensor.double = _double
+Tensor.to = _to
+Tensor.cpu = _cpu
+Tensor.cuda = _cuda
+Tensor.type = _type
+Tensor.float = _caster(np.float32, "float")
+Tensor.double = _caster(np.float64, "double")
+Tensor.half = _caster(np.float16, "half")
+Tensor.long = _caster(np.int64, "long")
+Tensor.int = _caster(np.int32, "int")
+Tensor.bool = _caster(np.bool_, "bool")
+Tensor.device = property(lambda self: CPU, doc="Where the values live: always the CPU here.")
+Tensor.is_cuda = False
+Tensor.nelement = Tensor.numel
 Tensor.any = _any
 Tensor.all = _all
 Tensor.argmax = _argmax

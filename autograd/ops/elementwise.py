@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import operator
 
 import numpy as np
@@ -456,3 +457,142 @@ def cast(a, dtype):
 @rule("cast")
 def _cast(node, g):
     return (g.astype(node._parents[0]._array.dtype),)
+
+
+# -- trigonometry, rounding, integer division -----------------------------------------------------
+
+
+def sin(a):
+    a = floating(a)
+    return result(np.sin(a._array), (a,), _sin)
+
+
+@rule("sin")
+def _sin(node, g):
+    return (g * np.cos(node._parents[0]._array),)
+
+
+def cos(a):
+    a = floating(a)
+    return result(np.cos(a._array), (a,), _cos)
+
+
+@rule("cos")
+def _cos(node, g):
+    return (-g * np.sin(node._parents[0]._array),)
+
+
+def _zero_rule(op: str):
+    """The backward rule of a step function (sign, round, floor, ...): its derivative is 0
+    almost everywhere, taken as 0 everywhere (torch); the op stays in the graph, so its inputs
+    still get a gradient, of zeros."""
+
+    @rule(op)
+    def zero(node, g):
+        return tuple(
+            np.zeros(p._array.shape, g.dtype) if p.requires_grad else None for p in node._parents
+        )
+
+    return zero
+
+
+def _stepwise(op: str, fn):
+    """A unary op that is piecewise constant: its gradient is 0."""
+    step_rule = _zero_rule(op)
+
+    def stepwise(a, *args, **kwargs):
+        return result(fn(a._array, *args, **kwargs), (a,), step_rule, KEEP)
+
+    stepwise.__name__ = op
+    return stepwise
+
+
+sign = _stepwise("sign", np.sign)
+floor = _stepwise("floor", lambda x: np.floor(x) if x.dtype.kind == "f" else x.copy())
+ceil = _stepwise("ceil", lambda x: np.ceil(x) if x.dtype.kind == "f" else x.copy())
+trunc = _stepwise("trunc", lambda x: np.trunc(x) if x.dtype.kind == "f" else x.copy())
+sign.__doc__ = "-1, 0 or 1 by the sign of each element; gradient 0 (torch)."
+floor.__doc__ = "The largest integer <= x (in x's dtype); gradient 0 (torch)."
+ceil.__doc__ = "The smallest integer >= x (in x's dtype); gradient 0 (torch)."
+trunc.__doc__ = "x with its fractional part dropped (towards 0); gradient 0 (torch)."
+_round = _stepwise("round", lambda x, decimals: np.round(x, decimals) if x.dtype.kind == "f"
+                   else x.copy())
+
+
+def round(a, decimals: int = 0):
+    """Round to ``decimals`` places, halves to even (torch and numpy); gradient 0."""
+    if not isinstance(decimals, numbers.Integral) or isinstance(decimals, bool):
+        raise TypeError(f"round: decimals must be an integer, got {decimals!r}")
+    return _round(a, int(decimals))
+
+
+def _integer_division(op: str, fn):
+    """``fn`` on two arrays, floats as numpy gives them (a zero divisor makes inf or nan
+    without a warning), integers refusing a zero divisor as torch does."""
+
+    def divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        if y.dtype.kind in "iub" and x.dtype.kind in "iub" and not np.all(y):
+            raise ZeroDivisionError(f"{op}: integer division by zero (a divisor of {y.shape} "
+                                    "holds 0)")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return fn(x, y)
+
+    return divide
+
+
+_floor_div = _integer_division("floor_divide", np.floor_divide)
+_FLOOR_DIVIDE_RULE = _zero_rule("floor_divide")
+_remainder_of = _integer_division("remainder", np.remainder)
+
+
+def floor_divide(a, b):
+    """a // b rounded towards -inf (torch's ``//``, Python's rule); gradient 0 to both."""
+    return _binary("floor_divide", _floor_div, a, b, _FLOOR_DIVIDE_RULE, KEEP)
+
+
+def remainder(a, b):
+    """a % b with the sign of b (torch's ``%``, Python's rule): a - floor(a / b) * b. Gradients
+    1 to a and -floor(a / b) to b (torch's)."""
+    return _binary("remainder", _remainder_of, a, b, _remainder)
+
+
+@rule("remainder")
+def _remainder(node, g):
+    a, b = node._parents
+    gb = None
+    if b.requires_grad:
+        gb = sum_to(-g * _floor_div(a._array, b._array), b._array.shape)
+    return (sum_to(g, a._array.shape) if a.requires_grad else None), gb
+
+
+rfloordiv, rremainder = map(_reflected, (floor_divide, remainder))
+
+
+def masked_fill(a, mask, value):
+    """A copy of ``a`` holding ``value`` where the boolean ``mask`` (broadcast to a's shape) is
+    true (out of place; ``masked_fill_`` writes in place). ``value`` is a number or a 0-d
+    tensor; the gradient reaches ``a`` where the mask is false and ``value`` from the rest."""
+    m = np.asarray(_data(mask))
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: the mask must be a bool tensor, got dtype {m.dtype} "
+                        "(build it with a comparison, such as x > 0)")
+    try:
+        m = np.broadcast_to(m, a._array.shape)
+    except ValueError:
+        raise ValueError(f"masked_fill: a mask of shape {m.shape} does not broadcast to the "
+                         f"tensor's shape {a.shape}") from None
+    v = value if isinstance(value, Tensor) else lift(value, a)
+    if v._array.ndim != 0:
+        raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got a tensor of "
+                         f"shape {v.shape}")
+    data = np.where(m, v._array.astype(a._array.dtype), a._array)
+    return result(data, (a, v), _masked_fill, m)
+
+
+@rule("masked_fill")
+def _masked_fill(node, g):
+    a, v = node._parents
+    mask = node._saved
+    ga = np.where(mask, 0, g).astype(g.dtype, copy=False) if a.requires_grad else None
+    gv = np.asarray(g[mask].sum(), dtype=v._array.dtype) if v.requires_grad else None
+    return ga, gv

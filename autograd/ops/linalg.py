@@ -9,10 +9,10 @@ from ..tensor import result
 from .elementwise import _lift_pair, _reflected, sum_to
 
 
-def matmul(a, b):
-    """a @ b as numpy's matmul: 1-D vectors, 2-D matrices, and stacks of matrices whose batch
-    dimensions broadcast."""
-    a, b = _lift_pair(a, b)
+def matmul(input, other):
+    """input @ other as numpy's matmul: 1-D vectors, 2-D matrices, and stacks of matrices whose
+    batch dimensions broadcast (torch's argument names, ``matmul(input=x, other=y)``)."""
+    a, b = _lift_pair(input, other)
     x, y = a._array, b._array
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dim, got {a.shape} and {b.shape}")
@@ -89,3 +89,45 @@ def _linear(node, g):
     bias = node._parents[2]
     gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if bias.requires_grad else None
     return gx, gw, gb
+
+
+def _check_dims(op: str, what: str, t, ndim: int, name: str) -> None:
+    if t._array.ndim != ndim:
+        raise ValueError(f"{op}: {name} must be {what} ({ndim}-d), got shape {t.shape}")
+
+
+def mm(input, mat2):
+    """The product of two matrices, (n, m) @ (m, p) (torch.mm: no broadcasting)."""
+    input, mat2 = _lift_pair(input, mat2)
+    _check_dims("mm", "a matrix", input, 2, "input")
+    _check_dims("mm", "a matrix", mat2, 2, "mat2")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    """A batch of matrix products, (b, n, m) @ (b, m, p) (torch.bmm: no broadcasting)."""
+    input, mat2 = _lift_pair(input, mat2)
+    _check_dims("bmm", "a batch of matrices", input, 3, "input")
+    _check_dims("bmm", "a batch of matrices", mat2, 3, "mat2")
+    if input.shape[0] != mat2.shape[0]:
+        raise ValueError(f"bmm: batch sizes differ, {input.shape} and {mat2.shape}")
+    return matmul(input, mat2)
+
+
+def dot(input, other):
+    """The dot product of two 1-d tensors of one length, sum(x * y) (torch.dot)."""
+    input, other = _lift_pair(input, other)
+    _check_dims("dot", "a 1-d tensor", input, 1, "input")
+    _check_dims("dot", "a 1-d tensor", other, 1, "other")
+    if input.shape != other.shape:
+        raise ValueError(f"dot: the two vectors differ in length, {input.shape} and "
+                         f"{other.shape}")
+    return matmul(input, other)
+
+
+def mv(input, vec):
+    """A matrix times a vector, (n, m) @ (m,) (torch.mv)."""
+    input, vec = _lift_pair(input, vec)
+    _check_dims("mv", "a matrix", input, 2, "input")
+    _check_dims("mv", "a 1-d vector", vec, 1, "vec")
+    return matmul(input, vec)

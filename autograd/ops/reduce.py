@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import builtins
+import collections
 import math
 import numbers
 
@@ -11,7 +12,8 @@ import numpy as np
 
 from ..graph import KEEP
 from ..scalar_math import rule
-from ..tensor import floating, result
+from ..tensor import Tensor, _data, floating, result
+from . import elementwise as ew
 
 
 def normalize_axis(axis, ndim: int, op: str):
@@ -100,7 +102,7 @@ def _mean(node, g):
     return (_filled(_spread(g, node) / n, shape),)
 
 
-def _extreme(fn, op, backward_rule):
+def _extreme(fn, op, backward_rule, doc):
     def reduce(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
         axes = normalize_axis(axis, a._array.ndim, op)
@@ -109,9 +111,7 @@ def _extreme(fn, op, backward_rule):
         return result(fn(a._array, axis=axes, keepdims=keepdims), (a,), backward_rule, (axes,))
 
     reduce.__name__ = op
-    reduce.__doc__ = (
-        f"The {op} along ``axis``; tied elements share the gradient evenly (PyTorch's a{op})."
-    )
+    reduce.__doc__ = doc
     return reduce
 
 
@@ -123,8 +123,86 @@ def _to_winners(node, g):
     return (winners * (_spread(g, node) / count).astype(g.dtype, copy=False),)
 
 
-max = _extreme(np.max, "max", rule("max")(lambda node, g: _to_winners(node, g)))
-min = _extreme(np.min, "min", rule("min")(lambda node, g: _to_winners(node, g)))
+def _winners_rule(op: str):
+    """A rule of its own for each op (a rule function carries the op's name)."""
+    return rule(op)(lambda node, g: _to_winners(node, g))
+
+
+_EVEN = "tied elements share the gradient evenly"
+amax = _extreme(np.max, "amax", _winners_rule("amax"),
+                f"The max along ``axis`` (an int, a tuple, None for all), values only; {_EVEN}.")
+amin = _extreme(np.min, "amin", _winners_rule("amin"),
+                f"The min along ``axis`` (an int, a tuple, None for all), values only; {_EVEN}.")
+_max_of = _extreme(np.max, "max", _winners_rule("max"), "")
+_min_of = _extreme(np.min, "min", _winners_rule("min"), "")
+
+
+def _return_type(name: str):
+    """A named tuple (values, indices), printed as torch prints its ``torch.return_types``."""
+    cls = collections.namedtuple(name, ("values", "indices"))
+    cls.__repr__ = lambda self: (f"return_types.{name}(\nvalues={self.values!r},\n"
+                                 f"indices={self.indices!r})")
+    cls.__module__ = "autograd.return_types"
+    return cls
+
+
+RETURN_TYPES = {name: _return_type(name) for name in ("max", "min", "topk", "sort")}
+
+
+def _picked(op: str):
+    """The backward rule of a selection (max or min along a dim, topk, sort): each gradient
+    goes to the one element that was picked (torch: not shared among ties)."""
+
+    @rule(op)
+    def scatter(node, g):
+        ax, idx = node._saved
+        x = node._parents[0]._array
+        out = np.zeros(x.shape or (1,), dtype=g.dtype)
+        np.put_along_axis(out, idx, g.reshape(idx.shape), axis=ax)
+        return (out.reshape(x.shape),)
+
+    return scatter
+
+
+_PICKED = {name: _picked(name) for name in RETURN_TYPES}
+
+
+def _along(a, axis, keepdims: bool, op: str, pick):
+    """(values, indices) of the max or min along one axis; ties pick the first."""
+    x = a._array
+    (ax,) = normalize_axis(axis, x.ndim, op) or (0,)  # a 0-d tensor is its own max along 0
+    xs = x.reshape(1) if x.ndim == 0 else x
+    if xs.shape[ax] == 0:
+        raise IndexError(f"{op}: dim {ax} of the tensor of shape {a.shape} is empty, so it has "
+                         f"no {op}")
+    idx = pick(xs, axis=ax, keepdims=True)
+    values = np.take_along_axis(xs, idx, axis=ax)
+    shape = x.shape if x.ndim == 0 or keepdims else np.squeeze(values, ax).shape
+    out = result(values.reshape(shape), (a,), _PICKED[op], (ax, idx))
+    return RETURN_TYPES[op](out, Tensor._wrap(idx.reshape(shape).astype(np.int64)))
+
+
+def _max_or_min(op: str, pick, of_all, elementwise):
+    def reduce(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        if isinstance(axis, Tensor):  # torch.max(a, b): the elementwise maximum
+            return elementwise(a, axis)
+        axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
+        if axis is None or isinstance(axis, tuple | list):
+            return of_all(a, axis, keepdims)
+        return _along(a, axis, keepdims, op, pick)
+
+    reduce.__name__ = op
+    reduce.__doc__ = (
+        f"With no dim: the {op} of all elements ({_EVEN}). With a dim (an int), as torch: the "
+        f"named tuple (values, indices) along it, ``values, indices = x.{op}(1)``, the gradient "
+        f"going to the picked (first) element. With a tuple of dims: the values, as a{op}. "
+        f"With a tensor: the elementwise {'maximum' if op == 'max' else 'minimum'}."
+    )
+    return reduce
+
+
+max = _max_or_min("max", np.argmax, _max_of, ew.maximum)
+min = _max_or_min("min", np.argmin, _min_of, ew.minimum)
 
 
 def var(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, keepdim=None,
@@ -224,3 +302,187 @@ def _log_softmax(node, g):
     ax = node._saved
     return (g - np.exp(node._array) * np.sum(g, axis=ax, keepdims=True),)
 
+
+
+# -- norms, products, running sums ----------------------------------------------------------------
+
+
+def norm(a, p=2, dim=None, keepdim: bool = False):
+    """The vector p-norm over ``dim`` (all elements by default): (sum |x|^p)^(1/p); p may be
+    any number, inf (max |x|), -inf (min |x|), 0 (count of nonzeros) or "fro" (2). At a zero
+    norm the gradient is taken as 0, as torch does."""
+    if p == "fro":
+        p = 2
+    if isinstance(p, str) or not isinstance(p, numbers.Real) or isinstance(p, bool):
+        raise ValueError(f"norm: p must be a number, inf or 'fro', got {p!r} (matrix norms "
+                         "such as 'nuc' are not supported)")
+    a = floating(a)
+    x = a._array
+    p = float(p)
+    axes = normalize_axis(dim, x.ndim, "norm")
+    ax = np.abs(x)
+    with np.errstate(divide="ignore", over="ignore"):
+        if p == math.inf or p == -math.inf:
+            if x.size == 0:
+                raise ValueError(f"norm: the {p} norm of an empty tensor of shape {a.shape}")
+            data = (np.max if p > 0 else np.min)(ax, axis=axes, keepdims=keepdim)
+        elif p == 0:
+            data = np.sum(x != 0, axis=axes, keepdims=keepdim).astype(x.dtype)
+        elif p == 1:
+            data = np.sum(ax, axis=axes, keepdims=keepdim)
+        elif p == 2:
+            data = np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdim))
+        else:
+            data = np.sum(ax**p, axis=axes, keepdims=keepdim) ** (1 / p)
+    return result(np.asarray(data, dtype=x.dtype), (a,), _norm, (axes, p))
+
+
+@rule("norm")
+def _norm(node, g):
+    axes, p = node._saved
+    x = node._parents[0]._array
+    n, g = _spread(node._array, node), _spread(g, node)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if p == 0:
+            local = np.zeros_like(x)
+        elif p == 1:
+            local = np.sign(x)
+        elif p == 2:
+            local = np.where(n == 0, 0, x / n)
+        elif p == math.inf or p == -math.inf:
+            winners = np.abs(x) == n
+            local = np.sign(x) * winners / winners.sum(axis=axes, keepdims=True)
+        else:
+            local = np.where(n == 0, 0, np.sign(x) * (np.abs(x) / n) ** (p - 1))
+    return ((local * g).astype(x.dtype, copy=False),)
+
+
+def _one_axis(axis, ndim: int, op: str):
+    """None, or the one axis an op over a single dimension takes."""
+    if axis is None:
+        return None
+    if isinstance(axis, tuple | list):
+        raise TypeError(f"{op} takes one dim (an int) or None, got {axis!r}")
+    return normalize_axis(axis, ndim, op)
+
+
+def prod(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+    """The product of the elements along one ``axis`` (all by default); integers and bools
+    give int64 (torch). The gradient of each element is the product of the others, computed
+    without dividing, so it is right where elements are 0."""
+    axis, keepdims = _pick_axis(axis, dim, keepdims, keepdim)
+    axes = _one_axis(axis, a._array.ndim, "prod")
+    x = a._array
+    if x.dtype.kind in "biu":
+        return Tensor._wrap(np.prod(x.astype(np.int64), axis=axes, keepdims=keepdims))
+    return result(np.prod(x, axis=axes, keepdims=keepdims), (a,), _prod, (axes,))
+
+
+def _others_product(x: np.ndarray, ax: int) -> np.ndarray:
+    """For each element, the product of the others along ``ax``: the running product from the
+    left (exclusive) times the one from the right."""
+    n = x.shape[ax]
+    if n == 0:
+        return np.ones_like(x)
+    first = np.ones_like(np.take(x, [0], axis=ax))
+
+    def exclusive(y):
+        return np.cumprod(np.concatenate([first, np.take(y, range(n - 1), axis=ax)], axis=ax),
+                          axis=ax)
+
+    return exclusive(x) * np.flip(exclusive(np.flip(x, ax)), ax)
+
+
+@rule("prod")
+def _prod(node, g):
+    x = node._parents[0]._array
+    axes = node._saved[0]
+    if axes is None:
+        others = _others_product(x.reshape(-1), 0).reshape(x.shape)
+    else:
+        others = _others_product(x, axes[0])
+    return (others * _spread(g, node),)
+
+
+def cumsum(a, dim: int):
+    """Running sums along ``dim``: out[i] = x[0] + ... + x[i]; integers and bools give int64
+    (torch). The gradient is the running sum of the gradient taken from the other end."""
+    x = a._array
+    ax = 0 if x.ndim == 0 else single_axis(dim, x.ndim, "cumsum")
+    if x.dtype.kind in "biu":
+        return Tensor._wrap(np.cumsum(x.astype(np.int64), axis=ax).reshape(x.shape))
+    return result(np.cumsum(x, axis=ax).reshape(x.shape), (a,), _cumsum, ax)
+
+
+@rule("cumsum")
+def _cumsum(node, g):
+    ax = node._saved
+    if g.ndim == 0:
+        return (g,)
+    return (np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax),)
+
+
+# -- sorting --------------------------------------------------------------------------------------
+
+
+def _order(x: np.ndarray, ax: int, descending: bool) -> np.ndarray:
+    """Indices that sort ``x`` along ``ax``, ties in their original order, nan counted as the
+    largest (torch)."""
+    if not descending:
+        return np.argsort(x, axis=ax, kind="stable")
+    # descending and still stable: sort the reversed array, reverse, map positions back
+    n = x.shape[ax]
+    return n - 1 - np.flip(np.argsort(np.flip(x, ax), axis=ax, kind="stable"), ax)
+
+
+def _sorted(a, dim, descending: bool, k, op: str):
+    x = a._array
+    xs = x.reshape(1) if x.ndim == 0 else x
+    ax = 0 if x.ndim == 0 else single_axis(dim, x.ndim, op)
+    idx = _order(xs, ax, descending)
+    if k is not None:
+        idx = np.take(idx, range(k), axis=ax)
+    values = np.take_along_axis(xs, idx, axis=ax)
+    shape = values.shape if x.ndim else ()
+    out = result(values.reshape(shape), (a,), _PICKED[op], (ax, idx))
+    return RETURN_TYPES[op](out, Tensor._wrap(idx.reshape(shape).astype(np.int64)))
+
+
+def sort(a, dim: int = -1, descending: bool = False, stable: bool = False):
+    """(values, indices) sorted along ``dim`` (last by default), as torch.sort; ties keep their
+    order (the sort is always stable). The gradient reaches each element through its value."""
+    return _sorted(a, dim, bool(descending), None, "sort")
+
+
+def argsort(a, dim: int = -1, descending: bool = False, stable: bool = False):
+    """The indices that sort ``a`` along ``dim`` (as sort(...).indices)."""
+    return sort(a, dim, descending).indices
+
+
+def topk(a, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    """(values, indices) of the ``k`` largest (or smallest) elements along ``dim``, largest
+    first, as torch.topk; the gradient goes to the picked elements."""
+    n = a._array.shape[single_axis(dim, a._array.ndim, "topk")] if a._array.ndim else 1
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 0 <= k <= n:
+        raise ValueError(f"topk: k must be an integer in [0, {n}] for dim {dim} of shape "
+                         f"{a.shape}, got {k!r}")
+    return _sorted(a, dim, bool(largest), int(k), "topk")
+
+
+# -- comparing whole tensors ----------------------------------------------------------------------
+
+
+def isclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    """|a - b| <= atol + rtol * |b|, elementwise, as a bool tensor."""
+    return Tensor._wrap(np.isclose(_data(a), _data(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(a, b, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """Whether every element of ``a`` is close to ``b``'s (see isclose)."""
+    return bool(np.allclose(_data(a), _data(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(a, b) -> bool:
+    """Whether ``a`` and ``b`` have the same shape and the same elements (torch.equal)."""
+    x, y = _data(a), _data(b)
+    return x.shape == y.shape and bool(np.array_equal(x, y))

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..graph import KEEP
 from ..scalar_math import rule
-from ..tensor import Tensor, result, share_version
+from ..tensor import Tensor, _data, result, share_version
 from .elementwise import sum_to
 from .reduce import normalize_axis, single_axis
 
@@ -269,3 +269,96 @@ def split(a, split_size_or_sections, dim: int = 0):
         pieces.append(getitem(a, index))
         start += size
     return tuple(pieces)
+
+
+# -- copies, repeats, pieces, gathering -----------------------------------------------------------
+
+
+def t(a):
+    """The transpose of a matrix (torch's ``t()``); a 0-d or 1-d tensor comes back as it is."""
+    if a._array.ndim > 2:
+        raise ValueError(f"t() takes a tensor of at most 2 dims, got shape {a.shape}; use "
+                         "transpose(dim0, dim1) or permute")
+    return transpose(a)
+
+
+def clone(a):
+    """A copy with its own memory, still in the graph: the gradient passes straight through."""
+    return result(a._array.copy(), (a,), _clone, KEEP)
+
+
+@rule("clone")
+def _clone(node, g):
+    return (g,)
+
+
+def contiguous(a):
+    """``a`` itself when its elements lie in row-major order, else a row-major copy (as torch;
+    a transpose or a slice with a step is not contiguous)."""
+    if a._array.flags.c_contiguous:
+        return a
+    return result(np.ascontiguousarray(a._array), (a,), _clone, KEEP)
+
+
+def repeat(a, *sizes):
+    """Tile ``a``: dimension i repeated sizes[i] times (torch's ``repeat``, numpy's ``tile``);
+    extra leading sizes add dimensions. The gradient sums over the copies."""
+    sizes = _sizes(sizes)
+    for n in sizes:
+        if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"repeat: the sizes are non-negative integers, got {sizes}")
+    if len(sizes) < a._array.ndim:
+        raise ValueError(f"repeat: {len(sizes)} sizes {sizes} for a tensor of {a._array.ndim} "
+                         f"dims (shape {a.shape}); give one per dim (1 keeps a dim as it is)")
+    return result(np.tile(a._array, sizes), (a,), _repeat, tuple(int(n) for n in sizes))
+
+
+@rule("repeat")
+def _repeat(node, g):
+    sizes = node._saved
+    shape = node._parents[0]._array.shape
+    padded = (1,) * (len(sizes) - len(shape)) + shape
+    # g is (r0 * s0, r1 * s1, ...): split each dim into (copy, element) and sum the copies
+    split = [n for pair in zip(sizes, padded) for n in pair]
+    return (g.reshape(split).sum(axis=tuple(range(0, len(split), 2))).reshape(shape),)
+
+
+def chunk(a, chunks: int, dim: int = 0):
+    """Split into ``chunks`` pieces along ``dim``, each ceil(n / chunks) long (the last may be
+    shorter, and there may be fewer pieces, as in torch)."""
+    if not isinstance(chunks, numbers.Integral) or isinstance(chunks, bool) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive integer, got {chunks!r}")
+    ax = single_axis(dim, a._array.ndim, "chunk")
+    n = a._array.shape[ax]
+    if n == 0:
+        return tuple(getitem(a, (slice(None),) * ax + (slice(0, 0),)) for _ in range(chunks))
+    return split(a, -(-n // chunks), ax)
+
+
+def gather(a, dim: int, index):
+    """out[i][j][k] = a[index[i][j][k]][j][k] for dim 0 (and alike for the others), as
+    torch.gather: ``index`` has a's number of dims and is no larger than a in the others. The
+    gradient goes back to the gathered places (added up where one is gathered twice)."""
+    idx = np.asarray(_data(index))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
+    x = a._array
+    ax = single_axis(dim, x.ndim, "gather")
+    if idx.ndim != x.ndim:
+        raise ValueError(f"gather: index of shape {idx.shape} needs as many dims as the tensor "
+                         f"of shape {a.shape}")
+    for d, (m, n) in enumerate(zip(idx.shape, x.shape)):
+        if d != ax and m > n:
+            raise ValueError(f"gather: index of shape {idx.shape} is larger than the tensor of "
+                             f"shape {a.shape} in dim {d}")
+    if idx.size and (idx.min() < 0 or idx.max() >= x.shape[ax]):
+        raise IndexError(f"gather: index values must lie in [0, {x.shape[ax]}) for dim {ax} of "
+                         f"shape {a.shape}, got values from {idx.min()} to {idx.max()}")
+    key = tuple(idx if d == ax else np.arange(m).reshape((-1,) + (1,) * (idx.ndim - d - 1))
+                for d, m in enumerate(idx.shape))
+    return result(x[key], (a,), _gather, (key, True))
+
+
+@rule("gather")
+def _gather(node, g):
+    return _getitem(node, g)

@@ -47,7 +47,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Any, transform: Callable | None = None):
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
-        arrays = [autograd.tensor(t).numpy() if not isinstance(t, Tensor) else t.numpy()
+        arrays = [t.numpy() if isinstance(t, Tensor) else autograd.tensor(t).numpy()
                   for t in tensors]
         for i, a in enumerate(arrays):
             if a.ndim == 0:

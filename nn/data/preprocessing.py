@@ -13,8 +13,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-
 from ._common import as_array, like
 
 __all__ = [
@@ -98,9 +96,9 @@ def _out(X: Any, a: np.ndarray, flat: bool, dtype: np.dtype) -> Any:
 
 class StandardScaler(_Fitted):
     """Standardize each column to mean 0 and standard deviation 1: x' = (x - mean) / std,
-    with the population std (ddof=0). A constant column has std 0 and is left unscaled
-    (divided by 1), as scikit-learn does. Fitted attributes: ``mean_``, ``var_``, ``scale_``,
-    ``n_features_in_``, ``n_samples_seen_``."""
+    with the population std (ddof=0). A constant column (a variance within rounding error of
+    0) is left unscaled (divided by 1), as scikit-learn does. Fitted attributes: ``mean_``,
+    ``var_``, ``scale_``, ``n_features_in_``, ``n_samples_seen_``."""
 
     def __init__(self, with_mean: bool = True, with_std: bool = True):
         self.with_mean = bool(with_mean)
@@ -114,10 +112,12 @@ class StandardScaler(_Fitted):
         """Learn each column's mean and standard deviation."""
         a = self._finite(self._table(X, "fit", True)[0], "fit")
         mean, var = a.mean(axis=0), a.var(axis=0)
-        std = np.sqrt(var)
+        # scikit-learn's bound on the rounding error of a variance: below it, a constant column
+        n, eps = a.shape[0], np.finfo(np.float64).eps
+        constant = var <= n * eps * var + (n * mean * eps) ** 2
         self.mean_ = mean if self.with_mean else None
         self.var_ = var if self.with_std else None
-        self.scale_ = np.where(std == 0, 1.0, std) if self.with_std else None
+        self.scale_ = np.where(constant, 1.0, np.sqrt(var)) if self.with_std else None
         self.n_features_in_, self.n_samples_seen_ = a.shape[1], a.shape[0]
         self.feature_names_in_ = _column_names(X)
         return self
@@ -152,8 +152,9 @@ class MinMaxScaler(_Fitted):
     """Rescale each column to ``feature_range`` (default [0, 1]):
     x' = (x - min) / (max - min) * (hi - lo) + lo, with the min and max of the rows it was
     fitted on, so other rows may fall outside the range (unless ``clip``). A constant column
-    (max = min) maps to ``lo``, as scikit-learn does. Fitted attributes: ``data_min_``,
-    ``data_max_``, ``data_range_``, ``scale_``, ``min_`` (x' = x * scale_ + min_)."""
+    (max - min below 10 machine epsilons) maps to ``lo``, as scikit-learn does. Fitted
+    attributes: ``data_min_``, ``data_max_``, ``data_range_``, ``scale_``, ``min_``
+    (x' = x * scale_ + min_)."""
 
     def __init__(self, feature_range: tuple[float, float] = (0, 1), clip: bool = False):
         try:
@@ -180,7 +181,7 @@ class MinMaxScaler(_Fitted):
         dmin, dmax = a.min(axis=0), a.max(axis=0)
         drange = dmax - dmin
         self.data_min_, self.data_max_, self.data_range_ = dmin, dmax, drange
-        self.scale_ = (hi - lo) / np.where(drange == 0, 1.0, drange)
+        self.scale_ = (hi - lo) / np.where(drange < 10 * np.finfo(np.float64).eps, 1.0, drange)
         self.min_ = lo - dmin * self.scale_
         self.n_features_in_, self.n_samples_seen_ = a.shape[1], a.shape[0]
         self.feature_names_in_ = _column_names(X)

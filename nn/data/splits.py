@@ -89,8 +89,8 @@ def _parts(n: int, sizes: list[int], shuffle: bool, stratify: Any,
     classes, codes, counts = np.unique(labels, return_inverse=True, return_counts=True)
     if counts.min() < 2:
         raise ValueError(f"{where}: the least populated class in stratify, "
-                         f"{classes[counts.argmin()]!r}, has only 1 member, which is too few; "
-                         "every class needs at least 2 rows")
+                         f"{classes.tolist()[counts.argmin()]!r}, has only 1 member, which is "
+                         "too few; every class needs at least 2 rows")
     members = [rng.permutation(np.flatnonzero(codes == k)) for k in range(len(classes))]
     remaining, parts = counts.copy(), []
     for size in sizes:

@@ -23,11 +23,12 @@ __all__ = ["Table", "load_csv", "NA_VALUES"]
 #: What reads as a missing value by default (pandas' list, plus UCI's "?").
 NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "-nan", "NULL", "null", "None",
                        "#N/A", "<NA>", "?"})
-_DELIMITERS = (",", ";", "\t", "|")
+# ';' before ',': on a tie it is the ';' file that writes decimal commas
+_DELIMITERS = (";", ",", "\t", "|")
 _STRATEGIES = ("mean", "median", "most_frequent")
 
 
-def _sniff(sample: str) -> str:
+def _sniff(sample: str, decimal: str) -> str:
     """The delimiter that splits the first lines into the same number of fields (more than
     one), preferring the one with more fields; ',' for a one-column file."""
     lines = sample.splitlines()[:50]
@@ -35,6 +36,8 @@ def _sniff(sample: str) -> str:
         lines = lines[:-1]  # the sample may cut its last line
     best, best_score = ",", (0.0, 0)
     for d in _DELIMITERS:
+        if d == decimal:
+            continue
         counts = [len(r) for r in csv.reader(lines, delimiter=d, skipinitialspace=True) if r]
         if not counts or counts[0] < 2:
             continue
@@ -56,10 +59,12 @@ class Table:
     """
 
     def __init__(self, columns: dict[str, np.ndarray], target: str | None = None,
-                 source: str = ""):
+                 source: str = "", whole: Iterable[str] = ()):
         self._cols = dict(columns)
         self.target_name = target
         self.source = source
+        # columns written as whole numbers: int64 again once nothing in them is missing
+        self._whole = frozenset(whole)
 
     @property
     def columns(self) -> list[str]:
@@ -79,13 +84,7 @@ class Table:
 
     @property
     def X(self) -> np.ndarray:
-        names = self.feature_names
-        if not names:
-            return np.empty((len(self), 0))
-        cols = [self._cols[c] for c in names]
-        if any(a.dtype == object for a in cols):
-            return np.stack([a.astype(object) for a in cols], axis=1)
-        return np.stack([a.astype(np.float64) for a in cols], axis=1)
+        return self._stack(self.feature_names)
 
     @property
     def y(self) -> np.ndarray | None:
@@ -103,10 +102,23 @@ class Table:
     def __len__(self) -> int:
         return len(next(iter(self._cols.values()))) if self._cols else 0
 
-    def __getitem__(self, column: str) -> np.ndarray:
-        if column not in self._cols:
-            raise KeyError(f"no column {column!r}; the columns are {self.columns}")
-        return self._cols[column].copy()
+    def __getitem__(self, column: str | Sequence[str]) -> np.ndarray:
+        """One column (1-D), or a list of columns as a 2-D array (float64 when all numeric,
+        else object): ``OneHotEncoder().fit_transform(data[data.categorical_columns])``."""
+        names = [column] if isinstance(column, str) else list(column)
+        absent = [c for c in names if c not in self._cols]
+        if absent:
+            raise KeyError(f"no column {absent[0]!r}; the columns are {self.columns}")
+        if isinstance(column, str):
+            return self._cols[column].copy()
+        return self._stack(names)
+
+    def _stack(self, names: list[str]) -> np.ndarray:
+        if not names:
+            return np.empty((len(self), 0))
+        cols = [self._cols[c] for c in names]
+        kind = object if any(a.dtype == object for a in cols) else np.float64
+        return np.stack([a.astype(kind) for a in cols], axis=1)
 
     def __iter__(self) -> Iterator[np.ndarray | None]:
         return iter((self.X, self.y))
@@ -114,7 +126,7 @@ class Table:
     def dropna(self) -> Table:
         """A Table without the rows that miss any value."""
         keep = ~np.any([_missing_mask(a) for a in self._cols.values()], axis=0)
-        return self._with({c: _retype(a[keep]) for c, a in self._cols.items()})
+        return self._with({c: self._retype(c, a[keep]) for c, a in self._cols.items()})
 
     def fillna(self, value: Any) -> Table:
         """A Table with the missing values filled.
@@ -148,7 +160,7 @@ class Table:
             if c in fills and mask.any():
                 a = a.copy()
                 a[mask] = fills[c]
-                a = _retype(a)
+                a = self._retype(c, a)
             cols[c] = a
         return self._with(cols)
 
@@ -161,7 +173,12 @@ class Table:
         return pd.DataFrame({c: a.copy() for c, a in self._cols.items()})
 
     def _with(self, cols: dict[str, np.ndarray]) -> Table:
-        return Table(cols, self.target_name, self.source)
+        return Table(cols, self.target_name, self.source, self._whole)
+
+    def _retype(self, column: str, a: np.ndarray) -> np.ndarray:
+        if column in self._whole and a.dtype.kind == "f" and np.all(a == np.round(a)):
+            return a.astype(np.int64)
+        return a
 
     def __repr__(self) -> str:
         gaps = {c: k for c, k in self.missing.items() if k}
@@ -176,13 +193,6 @@ def _missing_mask(a: np.ndarray) -> np.ndarray:
     if a.dtype.kind == "f":
         return np.isnan(a)
     return np.zeros(len(a), dtype=bool)
-
-
-def _retype(a: np.ndarray) -> np.ndarray:
-    """A float column of whole numbers with nothing missing becomes int64 again."""
-    if a.dtype.kind == "f" and a.size and np.all(np.isfinite(a)) and np.all(a == np.round(a)):
-        return a.astype(np.int64)
-    return a
 
 
 def _fill_value(column: str, a: np.ndarray, how: Any) -> Any:
@@ -223,10 +233,11 @@ def _number(text: str, decimal: str) -> float | None:
 
 
 def _column(name: str, values: list[str], lines: list[int], na: frozenset, decimal: str,
-            as_text: bool, where: str) -> np.ndarray:
-    """One column's array; raises on a non-number in a column of numbers."""
+            as_text: bool, where: str) -> tuple[np.ndarray, bool]:
+    """One column's array, and whether its values are written as whole numbers; raises on a
+    non-number in a column of numbers."""
     if as_text:
-        return np.array([None if v in na else v for v in values], dtype=object)
+        return np.array([None if v in na else v for v in values], dtype=object), False
     parsed = [None if v in na else _number(v, decimal) for v in values]
     present = sum(v not in na for v in values)
     numbers_found = sum(p is not None for p in parsed)
@@ -238,9 +249,14 @@ def _column(name: str, values: list[str], lines: list[int], na: frozenset, decim
                                  f"(pass categorical=[{name!r}] to read it as text, or add "
                                  f"{v!r} to na_values)")
         col = np.array([math.nan if p is None else p for p in parsed], dtype=np.float64)
-        whole = present == len(values) and all(_is_int(v) for v in values)
-        return col.astype(np.int64) if whole and len(values) else col
-    return np.array([None if v in na else v for v in values], dtype=object)
+        whole = present > 0 and all(_is_int(v) for v in values if v not in na)
+        return (col.astype(np.int64) if whole and present == len(values) else col), whole
+    if decimal == "." and all(_number(v, ",") is not None for v in values if v not in na):
+        example = next(v for v in values if v not in na)
+        raise ValueError(f"{where}, column {name!r}: values like {example!r} are numbers written "
+                         "with a decimal comma (pass decimal=',') or with thousands separators "
+                         f"(remove them); pass categorical=[{name!r}] to read them as text")
+    return np.array([None if v in na else v for v in values], dtype=object), False
 
 
 def _is_int(text: str) -> bool:
@@ -276,7 +292,7 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None,
     with open(where, newline="", encoding=encoding) as f:
         text = f.read()
     if delimiter is None:
-        delimiter = _sniff(text[:65536])
+        delimiter = _sniff(text[:65536], decimal)
     if decimal == delimiter:
         raise ValueError(f"load_csv: decimal and delimiter are both {decimal!r}")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
@@ -317,8 +333,10 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None,
         elif target not in names:
             raise KeyError(f"load_csv: no column {target!r} in {where}; its columns are "
                            f"{names}")
-    columns = {
-        name: _column(name, [r[j] for r in rows], lines, na, decimal, name in forced, where)
-        for j, name in enumerate(names)
-    }
-    return Table(columns, target, where)
+    columns, whole = {}, []
+    for j, name in enumerate(names):
+        columns[name], is_whole = _column(name, [r[j] for r in rows], lines, na, decimal,
+                                          name in forced, where)
+        if is_whole:
+            whole.append(name)
+    return Table(columns, target, where, whole)

@@ -54,14 +54,14 @@ def leaf(x) -> Tensor:
 @given(x=arrays(min_value=-3, max_value=3))
 def test_cube_on_tensors(x):
     out = Cube.apply(leaf(x))
-    assert isinstance(out, Tensor) and out.grad_fn == "Cube" and out.requires_grad
-    np.testing.assert_allclose(out.data, x**3, rtol=1e-12)
+    assert isinstance(out, Tensor) and out.grad_fn.name() == "CubeBackward" and out.requires_grad
+    np.testing.assert_allclose(out.numpy(), x**3, rtol=1e-12)
     gradcheck(Cube.apply, leaf(x))
 
 
 @given(x=arrays(min_value=-5, max_value=5))
 def test_exp_saving_its_output_on_tensors(x):
-    np.testing.assert_allclose(Exp.apply(leaf(x)).data, np.exp(x), rtol=1e-12)
+    np.testing.assert_allclose(Exp.apply(leaf(x)).numpy(), np.exp(x), rtol=1e-12)
     gradcheck(Exp.apply, leaf(x))
     # inside a larger graph (inputs scaled to [-2, 2], so no term swamps the others)
     gradcheck(lambda t: Exp.apply(Cube.apply(t) * 0.5) * t, leaf(x / 2.5))
@@ -71,7 +71,7 @@ def test_exp_saving_its_output_on_tensors(x):
 def test_non_tensor_arguments_to_forward(a, b, k):
     ta, tb = leaf(a), leaf(b)
     out = ScaledProduct.apply(ta, k, tb)
-    np.testing.assert_allclose(out.data, a * b * k, rtol=1e-12)
+    np.testing.assert_allclose(out.numpy(), a * b * k, rtol=1e-12)
     gradcheck(lambda x, y: ScaledProduct.apply(x, k, y), (leaf(a), leaf(b)))
 
 
@@ -93,7 +93,7 @@ def test_needs_input_grad_and_grad_mode_inside():
     out = Probe.apply(a, 2.0, ag.tensor([1.0, 1.0], dtype=np.float64))
     out.sum().backward()
     assert seen == {"forward": ((True, False, False), False), "backward": False}
-    np.testing.assert_array_equal(a.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(a.grad.numpy(), [2.0, 2.0])
 
 
 def test_a_none_gradient_leaves_that_input_alone():
@@ -109,7 +109,7 @@ def test_a_none_gradient_leaves_that_input_alone():
             return grad, None
 
     FirstOnly.apply(a, b).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, 1.0])
     assert b.grad is None
 
 
@@ -142,7 +142,7 @@ def test_nothing_is_recorded_under_no_grad():
         out = Cube.apply(x)
         value_out = Cube.apply(Value(2.0))
     assert not out.requires_grad and out.is_leaf and out.grad_fn is None
-    np.testing.assert_array_equal(out.data, [1.0, 8.0])
+    np.testing.assert_array_equal(out.numpy(), [1.0, 8.0])
     assert value_out._backward is None and value_out._parents == ()
     assert value_out.data == 8.0
 
@@ -159,7 +159,7 @@ def test_a_function_graph_is_freed_by_backward_unless_retained():
     loss.backward(retain_graph=True)
     assert out._saved is not FREED
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * 3 * x.data**2)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * 3 * x.numpy()**2)
     assert out._saved is FREED
     with pytest.raises(GraphFreedError, match="retain_graph"):
         loss.backward()
@@ -169,7 +169,7 @@ def test_anomaly_mode_names_a_function():
     class Broken(Function):
         @staticmethod
         def forward(ctx, x):
-            return x * np.inf
+            return x * np.nan  # a forward nan (a forward inf is legitimate, as in torch)
 
         @staticmethod
         def backward(ctx, grad):

@@ -122,15 +122,15 @@ def test_the_same_network_with_tensors():
     hidden = x @ w1 + b1
     y = hidden @ w2 + b2
     error = (0.5 * (y - TARGET) ** 2).sum()
-    np.testing.assert_allclose(hidden.data, [[1.85, 1.48]], atol=1e-12)
+    np.testing.assert_allclose(hidden.numpy(), [[1.85, 1.48]], atol=1e-12)
     assert y.item() == pytest.approx(1.481, abs=1e-12)
     error.backward()
     g = closed_form_gradients()
-    np.testing.assert_allclose(w1.grad.data, [[g[f"W1[{i}][{j}]"] for j in range(2)]
+    np.testing.assert_allclose(w1.grad.numpy(), [[g[f"W1[{i}][{j}]"] for j in range(2)]
                                               for i in range(2)], rtol=1e-12)
-    np.testing.assert_allclose(b1.grad.data, [g["b1[0]"], g["b1[1]"]], rtol=1e-12)
-    np.testing.assert_allclose(w2.grad.data, [[g["W2[0]"]], [g["W2[1]"]]], rtol=1e-12)
-    np.testing.assert_allclose(b2.grad.data, [g["b2"]], rtol=1e-12)
+    np.testing.assert_allclose(b1.grad.numpy(), [g["b1[0]"], g["b1[1]"]], rtol=1e-12)
+    np.testing.assert_allclose(w2.grad.numpy(), [[g["W2[0]"]], [g["W2[1]"]]], rtol=1e-12)
+    np.testing.assert_allclose(b2.grad.numpy(), [g["b2"]], rtol=1e-12)
 
 
 # -- the batch gradient is the average of the per-example gradients ------------------------------
@@ -161,16 +161,16 @@ def test_batch_of_two_averages_the_example_gradients_with_tensors():
     w = Tensor(np.zeros(5), requires_grad=True)
     examples = Tensor(EXAMPLE_GRADIENTS, dtype=np.float64)
     (examples @ w).mean().backward()
-    np.testing.assert_allclose(w.grad.data, SLIDE_AVERAGE, atol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), SLIDE_AVERAGE, atol=1e-12)
 
 
 def test_a_mean_reduced_loss_averages_per_example_gradients():
     """For any model: the gradient of the batch-mean loss is the mean of the gradients of each
     example's loss, computed one example at a time."""
     autograd.manual_seed(1)
-    inputs = autograd.randn(6, 4).double().data
-    targets = autograd.randn(6, 1).double().data
-    w = Tensor(autograd.randn(4, 1).double().data, requires_grad=True)
+    inputs = autograd.randn(6, 4).double().numpy()
+    targets = autograd.randn(6, 1).double().numpy()
+    w = Tensor(autograd.randn(4, 1).double().numpy(), requires_grad=True)
     b = Tensor(np.zeros(1), requires_grad=True)
 
     def loss(x, t):
@@ -180,10 +180,10 @@ def test_a_mean_reduced_loss_averages_per_example_gradients():
     for k in range(len(inputs)):
         w.grad = b.grad = None
         loss(inputs[k:k + 1], targets[k:k + 1]).sum().backward()
-        per_example.append((w.grad.data.copy(), b.grad.data.copy()))
+        per_example.append((w.grad.numpy().copy(), b.grad.numpy().copy()))
     w.grad = b.grad = None
     loss(inputs, targets).mean().backward()
-    np.testing.assert_allclose(w.grad.data, np.mean([g[0] for g in per_example], axis=0),
+    np.testing.assert_allclose(w.grad.numpy(), np.mean([g[0] for g in per_example], axis=0),
                                rtol=1e-12)
-    np.testing.assert_allclose(b.grad.data, np.mean([g[1] for g in per_example], axis=0),
+    np.testing.assert_allclose(b.grad.numpy(), np.mean([g[1] for g in per_example], axis=0),
                                rtol=1e-12)

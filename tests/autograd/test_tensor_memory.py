@@ -48,7 +48,7 @@ def test_graph_is_freed_when_the_loss_goes_out_of_scope(run_backward, anomaly):
         dead = [r() is None for r in refs]
     assert all(dead), f"{dead.count(False)} of {len(refs)} graph nodes are still alive"
     for p in params:  # the leaves live on, with their gradients
-        assert p.data is not None and (p.grad is not None) == run_backward
+        assert p.numpy() is not None and (p.grad is not None) == run_backward
 
 
 def test_backward_releases_what_each_op_saved():
@@ -75,10 +75,10 @@ def test_retain_graph_keeps_what_each_op_saved():
     before = [n._saved for n in saving]
     loss.backward(retain_graph=True)
     assert all(n._saved is s for n, s in zip(saving, before, strict=True))
-    first = [p.grad.data.copy() for p in params]
+    first = [p.grad.numpy().copy() for p in params]
     loss.backward()
     for p, g in zip(params, first, strict=True):
-        np.testing.assert_allclose(p.grad.data, 2 * g)
+        np.testing.assert_allclose(p.grad.numpy(), 2 * g)
     assert all(n._saved is FREED for n in saving)
 
 
@@ -87,7 +87,7 @@ def _training_step(params, anomaly: bool = False) -> None:
     loss.backward()
     with ag.no_grad():
         for p in params:
-            p.data -= 0.1 * p.grad.data
+            p.data -= 0.1 * p.grad  # micrograd's habit: .data shares memory
             p.zero_grad()
 
 
@@ -129,4 +129,4 @@ def test_a_deep_chain_is_built_run_and_freed_without_recursion():
         y.sum().backward()
         del y  # 200,000 nodes freed one after another by reference counting
         assert tail() is None
-    np.testing.assert_allclose(x.grad.data, [1.0])
+    np.testing.assert_allclose(x.grad.numpy(), [1.0])

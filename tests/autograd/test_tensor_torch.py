@@ -44,13 +44,13 @@ def compare(ours, theirs, *inputs, rtol: float = 1e-10, atol: float = 1e-12) -> 
     out, expected = ours(*mine), theirs(*ref)
     assert out.shape == tuple(expected.shape)
     assert out.dtype == np.float64
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=rtol, atol=atol)
     w = np.random.default_rng(0).standard_normal(out.shape)
     (out * Tensor(w)).sum().backward()
     (expected * torch.tensor(w)).sum().backward()
     for i, (m, r) in enumerate(zip(mine, ref, strict=True)):
         want = np.zeros(m.shape) if r.grad is None else r.grad.numpy()
-        got = np.zeros(m.shape) if m.grad is None else m.grad.data
+        got = np.zeros(m.shape) if m.grad is None else m.grad.numpy()
         np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=f"input {i}")
 
 

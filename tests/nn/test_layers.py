@@ -30,7 +30,7 @@ def test_linear_shapes_and_forward():
     x = data(5, 4).astype(np.float32)
     out = layer(Tensor(x))
     assert out.shape == (5, 3) and out.dtype == np.float32
-    np.testing.assert_allclose(out.data, x @ layer.weight.data.T + layer.bias.data, rtol=1e-6)
+    np.testing.assert_allclose(out.numpy(), x @ layer.weight.numpy().T + layer.bias.numpy(), rtol=1e-6)
     assert layer(Tensor(x[0])).shape == (3,)
     assert layer(Tensor(data(2, 7, 4).astype(np.float32))).shape == (2, 7, 3)
 
@@ -41,14 +41,14 @@ def test_linear_without_bias():
     assert [n for n, _ in layer.named_parameters()] == ["weight"]
     assert repr(layer) == "Linear(in_features=2, out_features=3, bias=False)"
     x = data(4, 2).astype(np.float32)
-    np.testing.assert_allclose(layer(x).data, x @ layer.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(layer(x).numpy(), x @ layer.weight.numpy().T, rtol=1e-6)
 
 
 def test_linear_init_stays_within_torch_bounds_and_fills_them():
     layer = nn.Linear(50, 400)
     bound = 1 / math.sqrt(50)
-    w = layer.weight.data.astype(np.float64)
-    assert np.abs(w).max() <= bound and np.abs(layer.bias.data).max() <= bound
+    w = layer.weight.numpy().astype(np.float64)
+    assert np.abs(w).max() <= bound and np.abs(layer.bias.numpy()).max() <= bound
     assert np.abs(w).max() > 0.99 * bound
     # U(-b, b) has mean 0 and variance b^2 / 3; 20,000 draws pin them to a few percent
     assert abs(w.mean()) < 0.02 * bound
@@ -60,10 +60,10 @@ def test_linear_init_repeats_bit_for_bit_with_the_seed():
     a = nn.Linear(6, 5)
     autograd.manual_seed(123)
     b = nn.Linear(6, 5)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
-    np.testing.assert_array_equal(a.bias.data, b.bias.data)
+    np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())
+    np.testing.assert_array_equal(a.bias.numpy(), b.bias.numpy())
     c = nn.Linear(6, 5)  # the generator moved on
-    assert not np.array_equal(a.weight.data, c.weight.data)
+    assert not np.array_equal(a.weight.numpy(), c.weight.numpy())
 
 
 def test_linear_float64_layer_and_input_casting():
@@ -76,7 +76,7 @@ def test_linear_float64_layer_and_input_casting():
     assert out.dtype == np.float32
     out.sum().backward()
     assert x.grad.dtype == np.float64  # the gradient flows back through the cast
-    np.testing.assert_allclose(x.grad.data, np.tile(f32.weight.data.sum(axis=0), (4, 1)),
+    np.testing.assert_allclose(x.grad.numpy(), np.tile(f32.weight.numpy().sum(axis=0), (4, 1)),
                                rtol=1e-6)
     assert f32(np.array([[1, 2, 3]])).dtype == np.float32  # integer features
     assert f32([[1.0, 2.0, 3.0]]).shape == (1, 2)  # a list
@@ -98,18 +98,18 @@ def test_linear_matches_torch_with_the_same_weights(torch):
     ours = nn.Linear(4, 3, dtype=np.float64)
     theirs = torch.nn.Linear(4, 3).double()
     with torch.no_grad():
-        theirs.weight.copy_(torch.tensor(ours.weight.data))
-        theirs.bias.copy_(torch.tensor(ours.bias.data))
+        theirs.weight.copy_(torch.tensor(ours.weight.numpy()))
+        theirs.bias.copy_(torch.tensor(ours.bias.numpy()))
     x = data(6, 4)
     up = data(6, 3, seed=1)
     xo, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out_o, out_t = ours(xo), theirs(xt)
-    np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out_o.numpy(), out_t.detach().numpy(), rtol=1e-12)
     out_o.backward(up)
     out_t.backward(torch.tensor(up))
-    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.bias.grad.numpy(), theirs.bias.grad.numpy(), rtol=1e-12)
 
 
 def test_linear_gradcheck():
@@ -133,7 +133,7 @@ def test_dense_infers_its_input_size_at_the_first_call():
     assert layer.built and layer.in_features == 4
     assert [n for n, p in layer.named_parameters()] == ["kernel", "bias"]
     assert layer.kernel.shape == (4, 3) and layer.weight is layer.kernel  # Keras' layout
-    assert not layer.bias.data.any()  # zero bias (Keras)
+    assert not layer.bias.numpy().any()  # zero bias (Keras)
     assert repr(layer) == "Dense(in_features=4, units=3, activation=relu, use_bias=True)"
     with pytest.raises(ValueError, match=r"shape \(2, 6\).*expects 4"):
         layer(data(2, 6))
@@ -147,13 +147,13 @@ def test_an_optimizer_made_before_the_first_call_trains_every_lazy_dense_layer()
     optimizer = nn.optim.Adam(model.parameters(), lr=0.01)
     x, y = data(32, 3), data(32, 1)
     model(x)
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p.numpy().copy() for p in model.parameters()]
     for _ in range(3):
         loss = nn.L1Loss()(model(x), y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    assert all(not np.array_equal(b, p.data) for b, p in zip(before, model.parameters()))
+    assert all(not np.array_equal(b, p.numpy()) for b, p in zip(before, model.parameters()))
 
 
 def test_an_unbuilt_dense_layer_takes_the_dtype_it_is_cast_to():
@@ -172,15 +172,15 @@ def test_dense_with_input_shape_builds_at_once():
 
 def test_dense_forward_is_x_kernel_plus_bias():
     layer = nn.Dense(3, input_shape=(2,), dtype=np.float64)
-    layer.bias.data[:] = [0.5, -1.0, 2.0]
+    layer.bias.numpy()[:] = [0.5, -1.0, 2.0]
     x = data(4, 2)
-    np.testing.assert_allclose(layer(x).data, x @ layer.kernel.data + layer.bias.data)
+    np.testing.assert_allclose(layer(x).numpy(), x @ layer.kernel.numpy() + layer.bias.numpy())
 
 
 def test_dense_glorot_uniform_bounds():
     layer = nn.Dense(300, input_shape=(100,))
     bound = math.sqrt(6 / (100 + 300))
-    k = layer.kernel.data.astype(np.float64)
+    k = layer.kernel.numpy().astype(np.float64)
     assert np.abs(k).max() <= bound and np.abs(k).max() > 0.99 * bound
     assert k.var() == pytest.approx(bound**2 / 3, rel=0.05)
 
@@ -191,7 +191,7 @@ def test_dense_init_repeats_with_the_seed():
     a(np.ones((1, 3)))
     autograd.manual_seed(5)
     b = nn.Dense(4, input_shape=(3,))
-    np.testing.assert_array_equal(a.kernel.data, b.kernel.data)
+    np.testing.assert_array_equal(a.kernel.numpy(), b.kernel.numpy())
 
 
 ACTIVATIONS = {
@@ -206,7 +206,7 @@ def test_dense_activations_by_name(name):
     layer = nn.Dense(3, activation=name, input_shape=(2,))
     x = Tensor(data(4, 2).astype(np.float32))
     linear = x @ layer.kernel + layer.bias
-    np.testing.assert_allclose(layer(x).data, ACTIVATIONS[name](linear).data, rtol=1e-6)
+    np.testing.assert_allclose(layer(x).numpy(), ACTIVATIONS[name](linear).numpy(), rtol=1e-6)
     assert f"activation={name}" in repr(layer)
 
 
@@ -214,12 +214,12 @@ def test_dense_activations_by_name(name):
 def test_dense_without_activation(activation):
     layer = nn.Dense(3, activation=activation, input_shape=(2,))
     x = Tensor(data(4, 2).astype(np.float32))
-    np.testing.assert_allclose(layer(x).data, (x @ layer.kernel + layer.bias).data)
+    np.testing.assert_allclose(layer(x).numpy(), (x @ layer.kernel + layer.bias).numpy())
 
 
 def test_dense_takes_a_callable_activation():
     layer = nn.Dense(2, activation=lambda t: t * 0, input_shape=(3,))
-    assert not layer(data(2, 3)).data.any()
+    assert not layer(data(2, 3)).numpy().any()
     assert isinstance(nn.Dense(2, activation=nn.Tanh()).activation, nn.Tanh)
 
 
@@ -242,7 +242,7 @@ def test_dense_trains_end_to_end():
         model.zero_grad()
         loss.backward()
         for p in model.parameters():
-            p.data -= 0.5 * p.grad.data
+            p.data -= 0.5 * p.grad  # micrograd's habit: .data shares p's memory
     assert loss.item() < 0.7 * first
 
 
@@ -258,7 +258,7 @@ def test_dropout_in_eval_mode_is_the_identity():
 def test_dropout_statistics_in_training():
     drop = nn.Dropout(0.3)
     x = autograd.ones(200, 500, dtype=np.float64)
-    out = drop(x).data
+    out = drop(x).numpy()
     dropped = out == 0
     assert dropped.mean() == pytest.approx(0.3, abs=0.01)  # 100,000 draws: sd ~ 0.0015
     np.testing.assert_allclose(out[~dropped], 1 / 0.7)  # inverted scaling
@@ -269,16 +269,16 @@ def test_dropout_gradient_is_the_scaled_mask():
     x = Tensor(data(10, 10), requires_grad=True)
     out = nn.Dropout(0.5)(x)
     out.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.where(out.data != 0, 2.0, 0.0))
+    np.testing.assert_array_equal(x.grad.numpy(), np.where(out.numpy() != 0, 2.0, 0.0))
 
 
 def test_dropout_repeats_with_the_seed():
     x = autograd.ones(20, 20)
     autograd.manual_seed(3)
-    a = nn.Dropout(0.5)(x).data
-    b = nn.Dropout(0.5)(x).data
+    a = nn.Dropout(0.5)(x).numpy()
+    b = nn.Dropout(0.5)(x).numpy()
     autograd.manual_seed(3)
-    np.testing.assert_array_equal(nn.Dropout(0.5)(x).data, a)
+    np.testing.assert_array_equal(nn.Dropout(0.5)(x).numpy(), a)
     assert not np.array_equal(a, b)
 
 
@@ -304,7 +304,7 @@ def test_flatten_matches_torch(torch, dims):
     ours = nn.Flatten(*dims)(Tensor(x))
     theirs = torch.nn.Flatten(*dims)(torch.tensor(x))
     assert ours.shape == tuple(theirs.shape)
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
     assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
 
 
@@ -322,12 +322,12 @@ def test_activation_modules_match_torch(torch, name, kwargs):
     ours_x, theirs_x = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ours = getattr(nn, name)(**kwargs)(ours_x)
     theirs = getattr(torch.nn, name)(**kwargs)(theirs_x)
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours.numpy(), theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
     if name != "Identity":
         up = data(4, 5, seed=1)
         ours.backward(up)
         theirs.backward(torch.tensor(up))
-        np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-10,
+        np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=1e-10,
                                    atol=1e-12)
 
 
@@ -346,7 +346,7 @@ def test_functional_activations_work_on_values_and_arrays():
     assert F.relu(v).data == 0.0
     assert F.leaky_relu(v, 0.1).data == pytest.approx(-0.05)
     assert F.softplus(v, beta=2.0).data == pytest.approx(math.log1p(math.exp(-1.0)) / 2)
-    assert F.sigmoid([0.0]).data.tolist() == [0.5]
+    assert F.sigmoid([0.0]).numpy().tolist() == [0.5]
     assert F.relu(np.array([-1, 2])).dtype == np.float32
 
 

@@ -68,7 +68,7 @@ def test_lesson_001_model_matches_torch_step_for_step(iris):
     ).double()
     with torch.no_grad():
         for p, q in zip(theirs.parameters(), ours.parameters()):
-            p.copy_(torch.tensor(q.data))
+            p.copy_(torch.tensor(q.numpy()))
     opt_ours = optim.Adam(ours.parameters(), lr=0.1)
     opt_theirs = torch.optim.Adam(theirs.parameters(), lr=0.1)
     Xo, yo = autograd.tensor(X, dtype="float64"), autograd.tensor(y)

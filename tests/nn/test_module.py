@@ -95,7 +95,7 @@ def test_parameter_keeps_dtype_copies_arrays_and_shares_tensors():
     assert p.data[0] == 0  # a copy of the array
     t = autograd.tensor([1.0, 2.0])
     q = nn.Parameter(t)
-    assert q.dtype == np.float32 and q.data is t.data  # shares, as torch
+    assert q.dtype == np.float32 and q.numpy() is t.numpy()  # shares, as torch
     assert isinstance(q, Tensor)
 
 
@@ -150,7 +150,7 @@ def test_a_shared_parameter_or_module_is_listed_once():
     assert len(list(net.parameters())) == 5
     assert [n for n, _ in net.named_modules()] == ["", "fc1", "act", "fc2"]
     tied = Net()
-    tied.fc2.weight = nn.Parameter(tied.fc1.weight.data[:2, :3].copy())
+    tied.fc2.weight = nn.Parameter(tied.fc1.weight.numpy()[:2, :3].copy())
     tied.extra = tied.fc2.weight
     ids = [id(p) for p in tied.parameters()]
     assert len(ids) == len(set(ids)) == 5
@@ -385,10 +385,10 @@ def test_state_dict_round_trip_gives_the_same_function():
 def test_load_state_dict_writes_in_place_and_casts_to_the_parameter_dtype():
     net = Net()
     weight = net.fc1.weight
-    array_before = weight.data
+    array_before = weight.numpy()
     state = {k: v.astype(np.float64) for k, v in Net().state_dict().items()}
     net.load_state_dict(state)
-    assert net.fc1.weight is weight and weight.data is array_before
+    assert net.fc1.weight is weight and weight.numpy() is array_before
     assert weight.dtype == np.float32
     np.testing.assert_array_equal(weight.data, state["fc1.weight"].astype(np.float32))
     net.load_state_dict({k: Tensor(v) for k, v in state.items()})  # Tensors work as values too
@@ -432,7 +432,7 @@ def test_non_strict_loads_what_matches_and_returns_the_rest():
     state = source.state_dict()
     del state["fc2.bias"]
     state["head.weight"] = np.zeros((1, 1))
-    fc2_bias = net.fc2.bias.data.copy()
+    fc2_bias = net.fc2.bias.numpy().copy()
     result = net.load_state_dict(state, strict=False)
     assert result.missing_keys == ["fc2.bias"] and result.unexpected_keys == ["head.weight"]
     missing, unexpected = result

@@ -63,7 +63,7 @@ def assert_same_params(ours, theirs, step, rtol=1e-10):
     for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
         b = b.detach().numpy()
         np.testing.assert_allclose(
-            a.data, b, rtol=rtol, atol=rtol / 100 * np.abs(b).max(),
+            a.numpy(), b, rtol=rtol, atol=rtol / 100 * np.abs(b).max(),
             err_msg=f"parameter {i} after step {step}",
         )
 
@@ -128,7 +128,7 @@ def test_trajectory_matches_torch(name, kwargs):
         train_step(opt, ours, ours_loss)
         train_step(ref, theirs, lambda p: torch_loss(torch, p))
         assert_same_params(ours, theirs, step)
-        moved = moved or not np.allclose(ours[0].data, INIT[0])
+        moved = moved or not np.allclose(ours[0].numpy(), INIT[0])
     assert moved, "the parameters never moved: the comparison proves nothing"
 
     # the state has torch's keys and values, the groups torch's options
@@ -210,16 +210,16 @@ def test_float32_parameters_stay_float32_and_follow_torch():
 @pytest.mark.parametrize(("name", "kwargs"), CONFIGS, ids=CONFIG_IDS)
 def test_step_updates_in_place_and_leaves_grad_alone(name, kwargs):
     params = ours_params()
-    arrays = [p.data for p in params]
+    arrays = [p.numpy() for p in params]
     opt = getattr(optim, name)(params, **kwargs)
     for _ in range(2):
         opt.zero_grad()
         ours_loss(params).backward()
-        grads = [p.grad.data.copy() for p in params]
+        grads = [p.grad.numpy().copy() for p in params]
         opt.step()
-        assert all(p.data is a for p, a in zip(params, arrays, strict=True)), "p.data rebound"
+        assert all(p.numpy() is a for p, a in zip(params, arrays, strict=True)), "a parameter's array was rebound"
         for p, g in zip(params, grads, strict=True):
-            np.testing.assert_array_equal(p.grad.data, g)  # weight decay / maximize: no writes
+            np.testing.assert_array_equal(p.grad.numpy(), g)  # weight decay / maximize: no writes
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
@@ -240,17 +240,17 @@ def test_steps_after_the_first_allocate_nothing_sized_like_the_parameters(name):
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < p.data.nbytes // 4, f"{name} allocated {peak} bytes in two steps"
+    assert peak < p.numpy().nbytes // 4, f"{name} allocated {peak} bytes in two steps"
 
 
 def test_zero_grad_set_to_none_and_in_place():
     params = ours_params()
     opt = optim.SGD(params, lr=0.1)
     ours_loss(params).backward()
-    arrays = [p.grad.data for p in params]
+    arrays = [p.grad.numpy() for p in params]
     opt.zero_grad(set_to_none=False)
     for p, a in zip(params, arrays, strict=True):
-        assert p.grad.data is a
+        assert p.grad.numpy() is a
         assert not a.any()
     opt.zero_grad()
     assert all(p.grad is None for p in params)
@@ -262,12 +262,12 @@ def test_zero_grad_is_needed_because_gradients_accumulate():
     params = ours_params()
     opt = optim.SGD(params, lr=0.1)
     ours_loss(params).backward()
-    once = params[0].grad.data.copy()
+    once = params[0].grad.numpy().copy()
     ours_loss(params).backward()
-    np.testing.assert_allclose(params[0].grad.data, 2 * once)
+    np.testing.assert_allclose(params[0].grad.numpy(), 2 * once)
     opt.zero_grad()
     ours_loss(params).backward()
-    np.testing.assert_allclose(params[0].grad.data, once)
+    np.testing.assert_allclose(params[0].grad.numpy(), once)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
@@ -279,9 +279,9 @@ def test_a_parameter_without_gradient_is_skipped(name):
         opt.zero_grad()
         (used * used).sum().backward()
         opt.step()
-    np.testing.assert_array_equal(unused.data, [3.0, 4.0])
+    np.testing.assert_array_equal(unused.numpy(), [3.0, 4.0])
     assert unused not in opt.state
-    assert not np.allclose(used.data, [1.0, -2.0])
+    assert not np.allclose(used.numpy(), [1.0, -2.0])
     assert list(opt.state_dict()["state"]) == ([0] if name != "SGD" else [])
 
 
@@ -308,7 +308,7 @@ def test_learning_rate_changes_through_param_groups_take_effect():
     opt.step()
     opt.param_groups[0]["lr"] = 0.5
     opt.step()
-    np.testing.assert_allclose(p.data, [1.0 - 0.1 - 0.5])
+    np.testing.assert_allclose(p.numpy(), [1.0 - 0.1 - 0.5])
 
 
 def test_gradient_of_the_wrong_shape_raises_before_any_parameter_moves():
@@ -319,8 +319,8 @@ def test_gradient_of_the_wrong_shape_raises_before_any_parameter_moves():
     b.grad = ag.tensor([1.0, 1.0, 1.0], dtype=np.float64)
     with pytest.raises(ValueError, match=r"\(2,\).*\(3,\)"):
         opt.step()
-    np.testing.assert_array_equal(a.data, [1.0, 2.0])
-    np.testing.assert_array_equal(b.data, [3.0, 4.0])
+    np.testing.assert_array_equal(a.numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(b.numpy(), [3.0, 4.0])
 
 
 def test_nn_optim_is_reachable_from_nn_and_exposes_lr_scheduler():
@@ -455,7 +455,7 @@ def assert_continue_alike(opt, params, fresh, clones, steps: int) -> None:
         train_step(opt, params, ours_loss)
         train_step(fresh, clones, ours_loss)
     for p, q in zip(params, clones, strict=True):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
 
 
 @pytest.mark.parametrize(("name", "kwargs"), ROUND_TRIP, ids=[n for n, _ in ROUND_TRIP])
@@ -470,7 +470,7 @@ def test_state_dict_round_trip_continues_identically(name, kwargs):
         for key, value in entry.items():
             assert isinstance(value, np.ndarray) or type(value) is int, key
 
-    clones = [ag.tensor(p.data.copy(), requires_grad=True) for p in params]
+    clones = [ag.tensor(p.numpy().copy(), requires_grad=True) for p in params]
     fresh = getattr(optim, name)(clones, lr=123.0)  # the loaded options replace these
     fresh.load_state_dict(sd)
     assert fresh.param_groups[0]["lr"] == kwargs["lr"]
@@ -494,7 +494,7 @@ def test_state_dict_survives_nn_save_and_load(tmp_path):
     for _ in range(3):
         train_step(opt, params, ours_loss)
     nn.serialization.save(opt.state_dict(), tmp_path / "opt.npz")
-    clones = [ag.tensor(p.data.copy(), requires_grad=True) for p in params]
+    clones = [ag.tensor(p.numpy().copy(), requires_grad=True) for p in params]
     fresh = optim.Adam([{"params": clones[:2]}, {"params": clones[2:]}])
     fresh.load_state_dict(nn.serialization.load(tmp_path / "opt.npz"))
     assert_continue_alike(opt, params, fresh, clones, steps=3)
@@ -616,7 +616,7 @@ def test_bad_parameters_raise():
         optim.Adam(model, lr=0.1)
     with pytest.raises(TypeError, match="int64"):
         optim.SGD([ag.tensor([1, 2])])
-    with pytest.raises(ValueError, match="made by op 'mul'"):
+    with pytest.raises(ValueError, match="made by op 'MulBackward0'"):
         optim.SGD([p * 2.0])
     with pytest.raises(TypeError, match="ndarray"):
         optim.SGD([np.ones(3)])
@@ -643,7 +643,7 @@ def test_optimizers_take_generators_and_parameter_like_subclasses():
     opt = optim.SGD((q for q in [p]), lr=0.5)
     p.grad = ag.tensor(np.ones(3))
     opt.step()
-    np.testing.assert_allclose(p.data, 0.5)
+    np.testing.assert_allclose(p.numpy(), 0.5)
     assert math.isclose(opt.param_groups[0]["lr"], 0.5)
 
 
@@ -656,14 +656,14 @@ def test_a_home_made_optimizer_can_build_on_the_base():
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
-                        p.data -= group["lr"] * np.sign(p.grad.data)
+                        p.data -= group["lr"] * np.sign(p.grad.numpy())  # torch's habit
                         self.state.setdefault(p, {"count": 0})["count"] += 1
 
     p = ag.tensor([1.0, -1.0], dtype=np.float64, requires_grad=True)
     opt = SignSGD([p], lr=0.25)
     p.grad = ag.tensor([3.0, -0.5], dtype=np.float64)
     opt.step()
-    np.testing.assert_array_equal(p.data, [0.75, -0.75])
+    np.testing.assert_array_equal(p.numpy(), [0.75, -0.75])
     q = ag.tensor([0.0, 0.0], dtype=np.float64, requires_grad=True)
     other = SignSGD([q])
     other.load_state_dict(opt.state_dict())
@@ -675,9 +675,9 @@ def test_frozen_parameters_are_accepted_and_left_alone():
     model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
     for p in model[0].parameters():
         p.requires_grad_(False)
-    frozen = [p.data.copy() for p in model[0].parameters()]
+    frozen = [p.numpy().copy() for p in model[0].parameters()]
     opt = optim.SGD(model.parameters(), lr=0.1)
     nn.MSELoss()(model(ag.tensor([[1.0, 2.0]])), ag.tensor([[3.0]])).backward()
     opt.step()
-    assert all(np.array_equal(a, p.data) for a, p in zip(frozen, model[0].parameters()))
+    assert all(np.array_equal(a, p.numpy()) for a, p in zip(frozen, model[0].parameters()))
     assert model[1].weight.grad is not None
