@@ -63,14 +63,18 @@ _EXPORTS = {
 _SUBMODULES = {
     "module", "layers", "functional", "losses", "init", "optim", "lr_scheduler", "utils",
     "scalar", "serialization", "data", "datasets", "callbacks", "metrics", "history",
-    "training", "progress",
+    "training", "progress", "plot", "tuning", "demo", "torch",
 }
 
-__all__ = sorted(set(_EXPORTS) | _SUBMODULES | {"Tensor", "manual_seed", "no_grad"})
+__all__ = sorted(set(_EXPORTS) | _SUBMODULES
+                 | {"Tensor", "manual_seed", "no_grad", "diagnose", "Diagnosis"})
 
 
 # compile / fit / evaluate / predict / summary: installed on Module by nn.training
 from . import training as _training  # noqa: E402, F401
+
+# imported now, not on first use: the module nn.diagnose would otherwise replace the function
+from .diagnose import Diagnosis, diagnose  # noqa: E402
 
 
 def __getattr__(name: str):

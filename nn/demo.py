@@ -189,7 +189,10 @@ def train_iris(say, out: str, lang: str, epochs: int = EPOCHS, seed: int = SEED)
     say("accuracy", acc=accuracy, n=len(data["y_test"]))
 
     say("diagnosis")
-    print(nn.diagnose(history, lang=lang))
+    diagnosis = nn.diagnose(history, lang=lang)
+    print(diagnosis.headline)
+    for remedy in diagnosis.remedies:
+        print(f"  - {remedy}")
     try:
         figure = nn.plot.plot_history(history, lang=lang)
     except ImportError:

@@ -155,7 +155,8 @@ _REDUCTIONS = ("mean", "sum", "none")
 def check_reduction(reduction: Any, fn: str) -> str:
     """``reduction`` if it is "mean", "sum" or "none"; else a ValueError naming it."""
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        raise ValueError(f"{fn}: reduction must be 'mean', 'sum' or 'none', got "
+                         f"reduction={reduction!r}")
     return reduction
 
 
@@ -168,20 +169,43 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 
 def _prediction(x: Any, fn: str) -> Tensor:
-    """The prediction as a float Tensor (a non-float one is cast to the default dtype)."""
+    """The prediction as a float Tensor (a non-float one is cast to the default dtype); a
+    complex or non-numeric one is refused, never silently made real."""
     if isinstance(x, Tensor):
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"{fn}: the prediction must hold real numbers, got a Tensor of "
+                            f"dtype {x.dtype}")
         return x if x.dtype.kind == "f" else x.astype(autograd.get_default_dtype())
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{fn}: the prediction must be numeric, got dtype {arr.dtype}")
+        raise TypeError(f"{fn}: the prediction must hold real numbers, got dtype {arr.dtype}")
     return Tensor(arr if arr.dtype.kind == "f" else arr.astype(autograd.get_default_dtype()))
 
 
 def _numeric(y: Any, fn: str, what: str = "target") -> np.ndarray:
     arr = np.asarray(y.numpy() if isinstance(y, Tensor) else y)
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{fn}: the {what} must be numeric, got dtype {arr.dtype}")
+        raise TypeError(f"{fn}: the {what} must hold real numbers, got dtype {arr.dtype}")
     return arr
+
+
+def _positive(value: Any, fn: str, key: str, allow_zero: bool = False) -> float:
+    """A loss option that must be a positive (or, with ``allow_zero``, non-negative) number;
+    the error names the option and the value."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{fn}: {key} must be a number, got {key}={value!r}")
+    if not (value >= 0 if allow_zero else value > 0):
+        sign = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{fn}: {key} must be {sign}, got {key}={value!r}")
+    return float(value)
+
+
+def check_ignore_index(ignore_index: Any, fn: str) -> int:
+    """``ignore_index`` as an int; a float or bool is refused, as torch refuses it."""
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+        raise TypeError(f"{fn}: ignore_index must be an int, got "
+                        f"ignore_index={ignore_index!r}")
+    return int(ignore_index)
 
 
 def _aligned_shape(pred_shape: tuple, target_shape: tuple, fn: str) -> None:
@@ -257,8 +281,7 @@ def _huber(d: Tensor, delta: float) -> Tensor:
 
 def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
     """0.5 (x - y)^2 where |x - y| < delta, else delta (|x - y| - delta / 2)."""
-    if not delta > 0:
-        raise ValueError(f"huber_loss: delta must be positive, got {delta!r}")
+    delta = _positive(delta, "huber_loss", "delta")
     x, y = _pair(input, target, "huber_loss", reduction, differentiable=True)
     return _reduce(_huber(x - y, delta), reduction)
 
@@ -266,8 +289,7 @@ def huber_loss(input: Any, target: Any, reduction: str = "mean", delta: float = 
 def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """0.5 (x - y)^2 / beta where |x - y| < beta, else |x - y| - beta / 2: huber / beta
     (plain l1 when beta = 0)."""
-    if not beta >= 0:
-        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta!r}")
+    beta = _positive(beta, "smooth_l1_loss", "beta", allow_zero=True)
     x, y = _pair(input, target, "smooth_l1_loss", reduction, differentiable=True)
     d = x - y
     return _reduce(d.abs() if beta == 0 else _huber(d, beta) / beta, reduction)
@@ -304,30 +326,60 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None,
     -100 (PyTorch) so p = 0 or 1 gives a large finite loss, not inf."""
     x, y = _pair(input, target, "binary_cross_entropy", reduction)
     p = x.numpy()
-    if p.size and (np.nanmin(p) < 0 or np.nanmax(p) > 1):
+    if not np.all((p >= 0) & (p <= 1)):  # nan fails both comparisons, as torch refuses it
+        nans = int(np.isnan(p).sum())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-nan min/max
+            low, high = np.nanmin(p), np.nanmax(p)
         raise ValueError(
             f"binary_cross_entropy: predictions must be probabilities in [0, 1], got values from "
-            f"{np.nanmin(p):.4g} to {np.nanmax(p):.4g}; for raw scores (logits) use "
-            "binary_cross_entropy_with_logits (BCEWithLogitsLoss)"
+            f"{low:.4g} to {high:.4g}" + (f" and {nans} nan" if nans else "") + "; for raw "
+            "scores (logits) use binary_cross_entropy_with_logits (BCEWithLogitsLoss)"
         )
     loss = ClampedBCE.apply(x, y)
     w = _weight(weight, x.shape, x.dtype, "binary_cross_entropy")
     return _reduce(loss if w is None else loss * w, reduction)
 
 
+class BCEWithLogits(Function):
+    """-(q log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) per element, q = pos_weight * y,
+    written as a sum of non-negative terms,
+
+        (1 - y) max(x, 0) + q max(-x, 0) + (1 - y + q) log(1 + e^-|x|),
+
+    so no large terms cancel: y = 1 at x = 17 gives e^-17 (4e-8), not 0, in float32, and so
+    does y = 0 at x = -17. Gradient (1 - y) sigmoid(x) - q sigmoid(-x), each sigmoid taken
+    from e^-|x| in the form that keeps its precision."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor, y: np.ndarray, pos_weight: np.ndarray | None) -> np.ndarray:
+        v = x.numpy()
+        e = np.exp(-np.abs(v))
+        q = y if pos_weight is None else pos_weight * y
+        loss = (1 - y) * np.maximum(v, 0) + q * np.maximum(-v, 0) + (1 - y + q) * np.log1p(e)
+        ctx.v, ctx.e, ctx.y, ctx.q = v, e, y, q
+        return loss.astype(v.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple:
+        v, e, y, q = ctx.v, ctx.e, ctx.y, ctx.q
+        big = 1 / (1 + e)  # sigmoid(|x|)
+        small = e * big  # sigmoid(-|x|), accurate however small
+        up = v >= 0
+        d = (1 - y) * np.where(up, big, small) - q * np.where(up, small, big)
+        return (grad.numpy() * d).astype(v.dtype, copy=False), None, None
+
+
 def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,
                                      reduction: str = "mean", pos_weight: Any = None) -> Tensor:
-    """Binary cross entropy on logits x, with p = sigmoid(x), computed stably:
-    (1 - y) x + (1 + (pos_weight - 1) y) softplus(-x), i.e. softplus(x) - x y without
-    pos_weight, where softplus(x) = max(x, 0) + log(1 + e^-|x|). ``pos_weight`` scales the
-    positive term (one value per class, broadcast along the last dim)."""
+    """Binary cross entropy on logits x, with p = sigmoid(x):
+    -(pos_weight y log p + (1 - y) log(1 - p)), computed stably and to full precision on both
+    tails (see BCEWithLogits). ``pos_weight`` scales the positive term (one value per class,
+    broadcast along the last dim); ``weight`` rescales each element's loss."""
     fn = "binary_cross_entropy_with_logits"
     x, y = _pair(input, target, fn, reduction)
-    if pos_weight is None:
-        loss = x.softplus() - x * y
-    else:
-        pw = _weight(pos_weight, x.shape, x.dtype, fn, "pos_weight")
-        loss = (1 - y) * x + (1 + (pw - 1) * y) * (-x).softplus()
+    pw = None if pos_weight is None else _weight(pos_weight, x.shape, x.dtype, fn, "pos_weight")
+    loss = BCEWithLogits.apply(x, y, pw)
     w = _weight(weight, x.shape, x.dtype, fn)
     return _reduce(loss if w is None else loss * w, reduction)
 
@@ -432,25 +484,36 @@ def _class_weight(weight: Any, n_classes: int, dtype: np.dtype, fn: str):
 
 
 def _check_smoothing(label_smoothing: Any, fn: str) -> float:
-    if not isinstance(label_smoothing, numbers.Real) or not 0 <= label_smoothing <= 1:
-        raise ValueError(f"{fn}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    if (isinstance(label_smoothing, bool) or not isinstance(label_smoothing, numbers.Real)
+            or not 0 <= label_smoothing <= 1):
+        raise ValueError(f"{fn}: label_smoothing must be a number in [0, 1], got "
+                         f"label_smoothing={label_smoothing!r}")
     return float(label_smoothing)
 
 
 def _classification_target(target: Any, shape: tuple, fn: str) -> tuple[np.ndarray, bool]:
     """(target array, True if it holds probabilities). The shape decides: the logits' shape
     means probabilities, the logits' shape without the class dim (or that plus a trailing 1)
-    means class indices."""
+    means class indices. A bool one-hot target counts as probabilities; bool class indices
+    are refused, as torch refuses them."""
     t = _numeric(target, fn)
     if t.shape == shape:
         return t, True
     want = _index_shape(shape)
     if t.shape in (want, want + (1,)):
-        return t, False
+        return _no_bool(t, fn), False
     raise ValueError(
         f"{fn}: prediction shape {shape} and target shape {t.shape} do not match; give class "
         f"indices of shape {want} or probabilities of shape {shape}"
     )
+
+
+def _no_bool(t: np.ndarray, fn: str) -> np.ndarray:
+    """Refuse bool class indices, as torch does: True and False are not class numbers."""
+    if t.dtype.kind == "b":
+        raise TypeError(f"{fn}: class-index targets must be integers, got dtype bool; convert "
+                        "them with target.long() (or give one-hot targets of the logits' shape)")
+    return t
 
 
 def _warn_if_probabilities(x: np.ndarray, class_dim: int) -> None:
@@ -481,6 +544,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, ignore_index: int
     """
     fn = "cross_entropy"
     check_reduction(reduction, fn)
+    ignore_index = check_ignore_index(ignore_index, fn)
     eps = _check_smoothing(label_smoothing, fn)
     x = _prediction(input, fn)
     if x.ndim == 0:
@@ -509,10 +573,11 @@ def nll_loss(input: Any, target: Any, weight: Any = None, ignore_index: int = -1
     output of log_softmax), with ``weight`` and ``ignore_index`` as in cross_entropy."""
     fn = "nll_loss"
     check_reduction(reduction, fn)
+    ignore_index = check_ignore_index(ignore_index, fn)
     x = _prediction(input, fn)
     if x.ndim == 0:
         raise ValueError(f"{fn}: log-probabilities need a class dimension, got shape {x.shape}")
-    t = _numeric(target, fn)
+    t = _no_bool(_numeric(target, fn), fn)
     want = _index_shape(x.shape)
     if t.shape not in (want, want + (1,)):
         raise ValueError(f"{fn}: prediction shape {x.shape} and target shape {t.shape} do not "

@@ -5,7 +5,6 @@ them. Each module calls the function of the same name in nn.functional; ``reduct
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -57,9 +56,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction)
-        if not isinstance(delta, numbers.Real) or not delta > 0:
-            raise ValueError(f"HuberLoss: delta must be a positive number, got {delta!r}")
-        self.delta = float(delta)
+        self.delta = F._positive(delta, "HuberLoss", "delta")
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
@@ -73,9 +70,7 @@ class SmoothL1Loss(_Loss):
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0):
         super().__init__(reduction)
-        if not isinstance(beta, numbers.Real) or not beta >= 0:
-            raise ValueError(f"SmoothL1Loss: beta must be a non-negative number, got {beta!r}")
-        self.beta = float(beta)
+        self.beta = F._positive(beta, "SmoothL1Loss", "beta", allow_zero=True)
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
@@ -124,7 +119,7 @@ class CrossEntropyLoss(_Loss):
                  label_smoothing: float = 0.0):
         super().__init__(reduction)
         self.register_buffer("weight", _constant(weight, "CrossEntropyLoss", "weight"))
-        self.ignore_index = _index(ignore_index, "CrossEntropyLoss")
+        self.ignore_index = F.check_ignore_index(ignore_index, "CrossEntropyLoss")
         self.label_smoothing = F._check_smoothing(label_smoothing, "CrossEntropyLoss")
 
     def forward(self, input: Any, target: Any) -> Tensor:
@@ -146,7 +141,7 @@ class NLLLoss(_Loss):
     def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
         self.register_buffer("weight", _constant(weight, "NLLLoss", "weight"))
-        self.ignore_index = _index(ignore_index, "NLLLoss")
+        self.ignore_index = F.check_ignore_index(ignore_index, "NLLLoss")
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
@@ -162,12 +157,6 @@ class HingeLoss(_Loss):
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return F.hinge_loss(input, target, reduction=self.reduction)
-
-
-def _index(value: Any, owner: str) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{owner}: ignore_index must be an int, got {value!r}")
-    return int(value)
 
 
 # -- names --------------------------------------------------------------------------------------

@@ -32,14 +32,13 @@ import importlib
 import math
 import types
 import warnings
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
 import autograd as _ag
 import nn
-from autograd import (
+from autograd import (  # noqa: F401  (re-exported: the torch namespace)
     Function,
     Tensor,
     arange,
@@ -123,16 +122,16 @@ _NAMES = (
     "flatten transpose permute squeeze unsqueeze t clone masked_fill gather chunk split eq ne "
     "lt le gt ge floor_divide remainder allclose isclose equal"
 ).split()
-globals().update({name: _function(name) for name in _NAMES})
-subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg  # noqa: F821
-fmod = None  # not provided: torch's fmod rounds towards zero, unlike remainder (%)
-del fmod
+_OPS = {name: _function(name) for name in _NAMES}
+globals().update(_OPS)
+subtract, multiply, divide, true_divide, negative = (
+    _OPS["sub"], _OPS["mul"], _OPS["div"], _OPS["div"], _OPS["neg"])
 cat = concat = concatenate = _ag.cat
 
 
 def square(input: Any) -> Tensor:
     """input * input."""
-    return _function("pow")(input, 2)
+    return _OPS["pow"](input, 2)
 
 
 def numel(input: Tensor) -> builtins.int:
@@ -333,7 +332,7 @@ def _linalg_norm(x: Any, ord: Any = None, dim: Any = None, keepdim: builtins.boo
 
 linalg = _namespace(
     "linalg", "torch.linalg: the norms.",
-    norm=_linalg_norm, vector_norm=_vector_norm, matmul=globals()["matmul"],
+    norm=_linalg_norm, vector_norm=_vector_norm, matmul=_OPS["matmul"],
 )
 
 # -- saving ---------------------------------------------------------------------------------------
@@ -369,6 +368,5 @@ def load(f: Any, map_location: Any = None, weights_only: Any = None) -> Any:
 __all__ = sorted(
     name for name, value in globals().items()
     if not name.startswith("_") and name not in {"annotations", "builtins", "importlib", "math",
-                                                 "types", "warnings", "OrderedDict", "Any", "np"}
+                                                 "types", "warnings", "Any", "np"}
 )
-del OrderedDict

@@ -44,3 +44,10 @@ def _clean_engine_state():
             yield
     finally:
         autograd.set_default_dtype(dtype)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    """nbmake has collected the notebooks by now; turning its option off here only silences the
+    advertisement it prints at the end of every run, so the summary shows what failed."""
+    session.config.option.nbmake = False

@@ -43,6 +43,8 @@ BORDER = "#374151"
 DIM = "#9ca3af"  # constants' dashed border
 DIM_TEXT = "#6b7280"
 OPERAND_COLOR = "#b45309"  # the names on the arrows into an op whose input order matters
+# an op's ellipse: as small as its text allows (a lone "*" is a circle)
+OP_SHAPE = 'shape=ellipse, style=filled, width=0.3, height=0.3, margin="0.04,0.02"'
 
 # Ops whose inputs can be swapped without changing the result: their arrows carry no names.
 COMMUTATIVE = frozenset({"+", "*", "add", "mul", "maximum", "minimum", "dot"})
@@ -268,10 +270,13 @@ def node_line(dot_name: str, node, name: str, kind: str, show_values: bool,
 
 
 def header(rankdir: str) -> list[str]:
+    # mclimit: Graphviz starts from the order the nodes are written in (the order they were
+    # built) and would then swap them to save a crossing or two; one short pass keeps x1 above
+    # x2 and h1 above h2, and lays out faster.
     return [
         "digraph G {",
-        f'  graph [rankdir={rankdir}, ranksep=0.3, nodesep=0.2, fontname="Helvetica", '
-        f"fontsize={SMALL_FONT_SIZE}];",
+        f'  graph [rankdir={rankdir}, ranksep=0.3, nodesep=0.2, mclimit=0.05, '
+        f'fontname="Helvetica", fontsize={SMALL_FONT_SIZE}];',
         f'  node [shape=plain, fontname="Helvetica", fontsize={FONT_SIZE}];',
         f'  edge [color="#6b7280", arrowsize=0.7, fontname="Helvetica", '
         f'fontsize={SMALL_FONT_SIZE}, fontcolor="{OPERAND_COLOR}"];',
@@ -323,8 +328,8 @@ def full_dot(root, order: list, names: Mapping[int, str], parameters: Container[
         if node._saved is FREED and not node._parents:
             text += "\n(inputs released by backward;\nretain_graph=True keeps them)"
         lines.append(
-            f'  {dot_name}_op [label="{escape_text(text)}", shape=ellipse, style=filled, '
-            f'fillcolor="{look.op_fill(node)}", width=0.3, height=0.3, margin="0.04,0.02"];'
+            f'  {dot_name}_op [label="{escape_text(text)}", {OP_SHAPE}, '
+            f'fillcolor="{look.op_fill(node)}"];'
         )
         for i, parent in enumerate(node._parents):
             attrs = []
@@ -358,8 +363,8 @@ def summary_dot(root, order: list, op_counts: Counter, depth: int, rankdir: str,
     lines.append(f'  summary [shape=note, label="{label}", style=filled, fillcolor="#f9fafb"];')
     lines.append(node_line("root", root, name, "root", True))
     if root._backward is not None:
-        lines.append(f'  root_op [label="{escape_text(operands(root)[0])}", shape=ellipse, '
-                     f'style=filled, fillcolor="{FILL["op"]}", width=0.3, height=0.3, margin="0.04,0.02"];')
+        lines.append(f'  root_op [label="{escape_text(operands(root)[0])}", {OP_SHAPE}, '
+                     f'fillcolor="{FILL["op"]}"];')
         lines.append("  summary -> root_op;")
         lines.append("  root_op -> root;")
     lines.append("}")

@@ -75,7 +75,7 @@ WORDS = {
         "step": "paso {k} de {n}",
         "op_node": "{name}  (operación {op}, data {data})",
         "leaf_node": "{name}  (una hoja, data {data})",
-        "start": "backward empieza aquí: gradiente grad = d {root} / d {root} = {g}",
+        "start": "backward empieza aquí: su gradiente es grad = d {root} / d {root} = {g}",
         "complete": "su gradiente está completo: grad = d {root} / d {name} = {g}",
         "sum_of": " (la suma de lo que enviaron {m} operaciones)",
         "local": "derivada local: {items}",
@@ -681,7 +681,7 @@ class BackwardSteps:
         words = WORDS[self.lang]
         page = (f'<!DOCTYPE html>\n<html lang="{self.lang}"><head><meta charset="utf-8">'
                 f"<title>{html.escape(words['title'])}</title></head>"
-                f'<body style="margin:12px">{self.html()}</body></html>\n').encode("utf-8")
+                f'<body style="margin:12px">{self.html()}</body></html>\n').encode()
         return atomic_write(os.fspath(path), lambda f: f.write(page))
 
     def save_gif(self, path, seconds_per_frame: float = 2.0) -> str:

@@ -147,9 +147,9 @@ REDUCTIONS = {
              lambda t, ax, kd: t.mean(dim=dims(ax, t.ndim), keepdim=kd), ANYWHERE),
     "logsumexp": (lambda t, ax, kd: t.logsumexp(ax, keepdims=kd),
                   lambda t, ax, kd: t.logsumexp(dim=dims(ax, t.ndim), keepdim=kd), ANYWHERE),
-    "max": (lambda t, ax, kd: t.max(ax, keepdims=kd),
+    "amax": (lambda t, ax, kd: t.amax(ax, keepdims=kd),
             lambda t, ax, kd: t.amax(dim=dims(ax, t.ndim), keepdim=kd), TIES),
-    "min": (lambda t, ax, kd: t.min(ax, keepdims=kd),
+    "amin": (lambda t, ax, kd: t.amin(ax, keepdims=kd),
             lambda t, ax, kd: t.amin(dim=dims(ax, t.ndim), keepdim=kd), TIES),
 }
 

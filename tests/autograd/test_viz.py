@@ -1,11 +1,14 @@
-"""Graph drawing: DOT text for Value and Tensor graphs, rendering, the Jupyter fallback,
-summaries of huge graphs and escaping."""
+"""Graph drawing: DOT text for Value and Tensor graphs (order, operand names, parameter names,
+legend), rendering at reading size, the Jupyter fallback, summaries of huge graphs and
+escaping."""
 
+import html
 import os
 import random
 import re
 import stat
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 
@@ -13,8 +16,10 @@ import numpy as np
 import pytest
 
 import autograd
+import nn
 from autograd import Constant, Tensor, Value, draw_graph, viz
 from autograd.graph import op_name
+from nn.scalar import MLP
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -45,10 +50,47 @@ def op_lines(source):
     return [line for line in source.splitlines() if re.match(r"\s+n\d+_op \[", line)]
 
 
+def rows(line):
+    """The text of each row of a node's table, unescaped: ["x1", "data 2.0000", "grad ..."]."""
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", line)
+    return [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
+
+
+def line_of(source, name):
+    """The DOT line of the node whose first row is ``name``."""
+    found = [line for line in record_lines(source) if rows(line)[:1] == [name]]
+    assert len(found) == 1, (name, len(found))
+    return found[0]
+
+
+def dot_name(source, name):
+    return re.match(r"\s+(n\d+) \[", line_of(source, name))[1]
+
+
+def edges(source):
+    """(tail, head, label or None) of every arrow."""
+    found = re.findall(r'^\s+(n\d+(?:_op)?) -> (n\d+(?:_op)?)(?: \[(.*)\])?;$', source, re.M)
+    return [(tail, head, (re.search(r'label="([^"]*)"', attrs) or [None, None])[1])
+            for tail, head, attrs in found]
+
+
 def svg_texts(svg: str) -> list[str]:
     root = ET.fromstring(svg)
     assert root.tag == SVG_NS + "svg"
     return [t.text for t in root.iter(SVG_NS + "text") if t.text]
+
+
+def svg_positions(svg: str) -> dict[str, tuple[float, float]]:
+    """The (x, y) of the first text of every node, by that text (a name, for named nodes)."""
+    root = ET.fromstring(svg)
+    found = {}
+    for group in root.iter(SVG_NS + "g"):
+        if group.get("class") == "node":
+            texts = [t for t in group.iter(SVG_NS + "text") if t.text]
+            if texts:
+                found.setdefault(texts[0].text, (float(texts[0].get("x")),
+                                                  float(texts[0].get("y"))))
+    return found
 
 
 # -- lesson 001's worked example ------------------------------------------------------------
