@@ -54,27 +54,41 @@ def default_generator() -> np.random.Generator:
 
 def _as_array(data, dtype=None) -> np.ndarray:
     """numpy array for ``data``: Python floats and lists of them take the default dtype, numpy
-    arrays keep theirs (as torch.tensor does), unless ``dtype`` is given."""
+    arrays keep theirs (as torch.tensor does), unless ``dtype`` is given. Only real numbers
+    (bool, int, float) are accepted: strings, bytes, dates and objects are not numbers, and
+    complex numbers are refused because this engine does not differentiate them (a complex
+    value would lose its imaginary part silently somewhere down the graph)."""
     if isinstance(data, Tensor):
         data = data._array
     if dtype is not None:
-        return np.array(data, dtype=dtype)
-    if isinstance(data, np.ndarray | np.generic):
-        return np.array(data)
-    try:
+        arr = np.array(data, dtype=dtype)
+    elif isinstance(data, np.ndarray | np.generic):
         arr = np.array(data)
-    except ValueError:
-        raise ValueError(
-            f"cannot make a tensor from {data!r:.80}: its nested lists have different lengths"
-        ) from None
-    if arr.dtype == np.float64:
-        return arr.astype(_Defaults.dtype, copy=False)
-    if arr.dtype == object or arr.dtype.kind in "USV":
-        raise TypeError(
-            f"cannot make a tensor from {type(data).__name__} {data!r:.80}: "
-            "it is not a number or a (nested) list of numbers"
-        )
+    else:
+        try:
+            arr = np.array(data)
+        except ValueError:
+            raise ValueError(
+                f"cannot make a tensor from {data!r:.80}: its nested lists have different lengths"
+            ) from None
+        if arr.dtype == np.float64:
+            return arr.astype(_Defaults.dtype, copy=False)
+    _check_real(arr, data)
     return arr
+
+
+def _check_real(arr: np.ndarray, data) -> None:
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise TypeError(
+            f"cannot make a tensor of dtype {arr.dtype}: retrograd differentiates real numbers "
+            "only; take the real part, the imaginary part or abs() in numpy first"
+        )
+    if kind not in "biuf":
+        raise TypeError(
+            f"cannot make a tensor from {type(data).__name__} {data!r:.80} of dtype {arr.dtype}: "
+            "a tensor holds numbers (bool, int or float)"
+        )
 
 
 class Tensor:
@@ -121,8 +135,7 @@ class Tensor:
     @data.setter
     def data(self, value) -> None:
         array = value._array if isinstance(value, Tensor) else np.asarray(value)
-        if array.dtype.kind not in "biufc":
-            raise TypeError(f".data must hold numbers, got an array of dtype {array.dtype}")
+        _check_real(array, value)
         self._array = array
 
     @property
@@ -244,7 +257,7 @@ class Tensor:
                 f"requires_grad_(False) on a tensor made by op '{self._backward.op}': "
                 "only leaves can change it; use .detach()"
             )
-        if requires_grad and self._array.dtype.kind not in "fc":
+        if requires_grad and self._array.dtype.kind != "f":
             raise TypeError(
                 f"only floating-point tensors can require grad, this one has dtype "
                 f"{self._array.dtype}; make it with dtype=float32 or float64"
@@ -347,7 +360,8 @@ class Tensor:
         if grad is None:
             self.grad = Tensor._wrap(g)
         elif isinstance(grad, Tensor) and grad._array.shape == data.shape:
-            grad._array = grad._array + g
+            total = grad._array + g  # a new array: an array the user holds keeps its values
+            grad._array = total if total.__class__ is np.ndarray else np.asarray(total)  # 0-d
         else:
             raise TypeError(
                 f".grad was set by hand to {type(grad).__name__} of shape {np.shape(grad)}; "
@@ -579,7 +593,14 @@ def _seed(t: Tensor, gradient) -> np.ndarray:
                 "shape (the gradient can be implied only for a scalar output)"
             )
         return _ones(t._array.dtype) if t._array.ndim == 0 else np.ones_like(t._array)
-    g = np.array(_data(gradient), dtype=t._array.dtype)
+    try:
+        given = np.asarray(_data(gradient))
+    except ValueError:  # ragged nested lists
+        given = np.empty(0, dtype=object)
+    if given.dtype.kind not in ("biufc" if t._array.dtype.kind == "c" else "biuf"):
+        raise TypeError(f"backward(gradient=...) takes a tensor of numbers of shape {t.shape}, "
+                        f"got gradient={gradient!r:.60} ({type(gradient).__name__})")
+    g = np.array(given, dtype=t._array.dtype)
     if g.shape != t._array.shape:
         raise ValueError(
             f"backward(gradient=...) got a gradient of shape {g.shape} for a tensor of shape "

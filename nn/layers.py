@@ -41,6 +41,9 @@ def _cast_input(x: Any, dtype: np.dtype) -> Tensor:
     """``x`` as a Tensor of ``dtype``; a Tensor of another dtype is cast (the gradient flows
     back through the cast)."""
     if isinstance(x, Tensor):
+        if x.dtype.kind not in "biuf":  # a complex input would silently lose its imaginary part
+            raise TypeError(f"a layer's input must hold real numbers, got a Tensor of dtype "
+                            f"{x.dtype}")
         return x if x.dtype == dtype else x.astype(dtype)
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":

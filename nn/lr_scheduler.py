@@ -403,7 +403,5 @@ class ReduceLROnPlateau(LRScheduler):
                 group["lr"] = new
 
     def load_state_dict(self, state_dict: dict) -> None:
-        worst = self._worst(state_dict.get("mode", self.mode),
-                            state_dict.get("threshold_mode", self.threshold_mode))
         super().load_state_dict(state_dict)
-        self.mode_worse = worst
+        self.mode_worse = self._worst(self.mode, self.threshold_mode)

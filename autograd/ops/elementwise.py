@@ -380,8 +380,11 @@ def elu(a, alpha: float = 1.0):
 
 @rule("elu")
 def _elu(node, g):
-    x = node._parents[0]._array
-    return (np.where(x > 0, g, g * (node._array + node._saved)),)
+    x, alpha = node._parents[0]._array, node._saved
+    # alpha e^x is the output + alpha; that sum keeps its precision only while e^x is not
+    # small (x > -1), so further out e^x is computed afresh (float32 x = -17: 4e-8, not 0)
+    slope = np.where(x < -1, alpha * np.exp(np.minimum(x, -1)), node._array + alpha)
+    return (np.where(x > 0, g, g * slope),)
 
 
 @functools.cache

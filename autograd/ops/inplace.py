@@ -51,7 +51,8 @@ def apply_(t: Tensor, op: str, fn, *args) -> Tensor:
             "out-of-place op, or .clone() first"
         )
     old = _former_self(t)
-    new = fn(old, *args)
+    # y.mul_(y) reads y's old self: the new node must not list itself among its parents
+    new = fn(old, *(old if a is t else a for a in args))
     _write(t, new._array, op)
     t._parents, t._backward, t._saved = new._parents, new._backward, new._saved
     t.requires_grad = True
@@ -146,23 +147,28 @@ def copy_(self, src) -> Tensor:
 
 
 def _random_(name: str, draw):
-    def method(self, *args, generator=None):
+    def method(self, *args, generator=None, **kwargs):
         rng = default_generator() if generator is None else generator
-        values = np.asarray(draw(rng, self.shape, *args)).astype(self.dtype)
-        apply_(self, name, lambda t: index_put(t, Ellipsis, values))
-        return self
+
+        def fill(t):  # drawn only once the op is allowed: a refusal leaves the generator alone
+            return index_put(t, Ellipsis, np.asarray(draw(rng, t.shape, *args, **kwargs)))
+
+        return apply_(self, name, fill)
 
     method.__name__ = name
+    method.__doc__ = f"Fill with samples of {draw.__doc__}, in place (seeded by manual_seed)."
     return method
 
 
 def _uniform(rng, shape, a=0.0, b=1.0):
+    """U(a, b)"""
     if not a <= b:
         raise ValueError(f"uniform_: the lower bound {a} is above the upper bound {b}")
     return rng.uniform(a, b, shape)
 
 
 def _normal(rng, shape, mean=0.0, std=1.0):
+    """N(mean, std^2)"""
     if not std >= 0:
         raise ValueError(f"normal_: std must be non-negative, got {std}")
     return rng.normal(mean, std, shape)

@@ -246,14 +246,17 @@ def _std(node, g):
 def _shift(x: np.ndarray, axes) -> np.ndarray:
     """max(x) over ``axes``, kept dims, as the shift that keeps exp from overflowing (0 where
     the max is +-inf or nan)."""
-    m = np.max(x, axis=axes, keepdims=True)
+    m = np.max(x, axis=axes, keepdims=True, initial=-np.inf)  # -inf: an empty axis
     return np.where(np.isfinite(m), m, 0)
 
 
 def _stable_logsumexp(x: np.ndarray, axes) -> np.ndarray:
     """log(sum(exp(x))) over ``axes``, kept dims, without overflow."""
     m = _shift(x, axes)
-    return m + np.log(np.sum(np.exp(x - m), axis=axes, keepdims=True))
+    s = np.sum(np.exp(x - m), axis=axes, keepdims=True)
+    if x.size == 0:  # an empty sum is 0 and its log -inf (torch's answer), without a warning
+        return m + np.full_like(s, -np.inf)
+    return m + np.log(s)
 
 
 def logsumexp(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
@@ -294,7 +297,8 @@ def log_softmax(a, axis: int = -1, *, dim=None):
     axis = axis if dim is None else dim
     ax = single_axis(axis, a._array.ndim, "log_softmax")
     z = a._array - _shift(a._array, ax)
-    return result(z - np.log(np.sum(np.exp(z), axis=ax, keepdims=True)), (a,), _log_softmax, ax)
+    out = z if z.size == 0 else z - np.log(np.sum(np.exp(z), axis=ax, keepdims=True))
+    return result(out, (a,), _log_softmax, ax)
 
 
 @rule("log_softmax")

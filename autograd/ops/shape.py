@@ -175,7 +175,7 @@ def _index_put(node, g):
     key = node._saved
     ga = gv = None
     if a.requires_grad:
-        ga = g.copy()
+        ga = np.array(g)  # a copy, and an array even where g is a numpy scalar (0-d results)
         ga[key] = 0
     if value.requires_grad:
         gv = sum_to(np.broadcast_to(g[key], np.broadcast_shapes(g[key].shape, value.shape)),

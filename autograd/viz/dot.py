@@ -227,20 +227,24 @@ class Look:
 PLAIN = Look()
 
 
-def _fields(node, name: str, show_values: bool, look: Look) -> list[tuple[str, str, bool]]:
-    """The rows of a node's table: (text, color, bold)."""
-    rows = [(name, "", True)] if name else []
+def _fields(node, name: str, show_values: bool, look: Look) -> list[tuple[str, str, str]]:
+    """The rows of a node's table: (text, color, role), role "name", "value" or "grad"."""
+    rows = [(name, "", "name")] if name else []
     if isinstance(node, Tensor):
-        rows.append((f"{node.shape if node.ndim else 'scalar'} {node.dtype}", "", False))
+        rows.append((f"{node.shape if node.ndim else 'scalar'} {node.dtype}", "", "value"))
         if show_values and node.numel() <= SMALL_TENSOR:
-            rows.append((f"data {small_array(node.numpy())}", "", False))
+            rows.append((f"data {small_array(node.numpy())}", "", "value"))
     elif show_values:
-        rows.append((f"data {number(node.data)}", "", False))
+        rows.append((f"data {number(node.data)}", "", "value"))
     if show_values:
         grad = look.grad(node)
         if grad is not None:
-            rows.append((grad[0], grad[1], False))
-    return rows or [("", "", False)]
+            rows.append((grad[0], grad[1], "grad"))
+    return rows or [("", "", "value")]
+
+
+# the grad row of a frame: a fixed height, so that its text never changes the layout
+_GRAD_ROW_HEIGHT = round(FONT_SIZE * 1.2 + 2 * CELL_PADDING + 2)
 
 
 def node_line(dot_name: str, node, name: str, kind: str, show_values: bool,
@@ -249,17 +253,16 @@ def node_line(dot_name: str, node, name: str, kind: str, show_values: bool,
     dim = kind == "constant"
     rows = []
     grad_width = look.grad_width(node)
-    for text, color, bold in _fields(node, name, show_values, look):
+    for text, color, role in _fields(node, name, show_values, look):
         body = escape_html(text) or " "
-        if bold:
+        if role == "name":
             body = f"<b>{body}</b>"
         color = color or (DIM_TEXT if dim else "")
         if color:
             body = f'<font color="{color}">{body}</font>'
         size = ""
-        if grad_width is not None and text.startswith("grad"):
-            height = round(FONT_SIZE * 1.2 + 2 * CELL_PADDING + 2)
-            size = f' fixedsize="true" width="{grad_width}" height="{height}"'
+        if grad_width is not None and role == "grad":
+            size = f' fixedsize="true" width="{grad_width}" height="{_GRAD_ROW_HEIGHT}"'
         rows.append(f"<tr><td{size}>{body}</td></tr>")
     style = ' style="dashed"' if dim else ""
     width = 2 if kind == "root" else 1
@@ -493,14 +496,14 @@ def draw_graph(root, rankdir: str = "LR", max_nodes: int = 300, show_values: boo
         raise TypeError(f"draw_graph {e}") from None
     param_names = parameter_names(params, model)
     order, depth = walk(root)
-    names = display_names(order, param_names)
     op_counts = Counter(op_name(node) for node in order if node._backward is not None)
     leaf_count = len(order) - sum(op_counts.values())
     summarized = len(order) > max_nodes
     if summarized:
         source = summary_dot(root, order, op_counts, depth, rankdir, max_nodes,
-                             names.get(id(root), ""))
+                             display_names([root], param_names).get(id(root), ""))
     else:
+        names = display_names(order, param_names)
         label = legend_table(kinds_drawn(order, root, param_names), lang) if legend else None
         source = full_dot(root, order, names, param_names, rankdir, show_values, label)
     options = {"params": list(param_names.values()) or None, "rankdir": rankdir, "lang": lang,

@@ -7,13 +7,15 @@ gradients it sends. It writes nothing on the graph: no ``.grad`` changes, so it 
 through a graph before or after ``backward()`` (a Tensor graph after a backward only with
 ``retain_graph=True``, since backward releases what the rules need). Tensor hooks are not
 called. Frame k shows the node being processed (orange), the local derivative its op applies,
-and every gradient known so far: complete for nodes already processed, partial (orange text)
-for nodes still waiting for another consumer, blank for nodes not reached yet.
+and every gradient known so far: in black for nodes already processed, in orange for nodes
+that gradients reached but that wait their turn (their sum may still be partial), blank for
+nodes not reached yet.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import math
 import os
 import secrets
@@ -21,140 +23,21 @@ import textwrap
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-
 from ..files import atomic_write
 from ..graph import FREED, GraphFreedError, _backward_lock, _check_versions, _Clock, no_grad
-from ..graph import op_name as _op_name
 from ..tensor import Tensor, _seed
 from ..value import Value
 from . import dot as d
 from . import render
+from . import words as w
 
 MAX_NODES = 200  # every frame draws the whole graph
 WRAP = 110  # caption lines wrap at this many characters
-CHAR_WIDTH = 0.62  # a character's width, as a fraction of the font size (Helvetica, roomy)
+CHAR_WIDTH = 0.58  # a character's width, as a fraction of the font size (Helvetica, roomy)
 NOW_FILL, NOW_BORDER = "#fed7aa", "#c2410c"
 NOW_OP_FILL = "#fdba74"
 PARTIAL_COLOR = "#c2410c"
 ARROW_NOW = f'color="{NOW_BORDER}", penwidth=2.2'
-
-WORDS = {
-    "en": {
-        "step": "step {k} of {n}",
-        "op_node": "{name}  (op {op}, data {data})",
-        "leaf_node": "{name}  (a leaf, data {data})",
-        "start": "backward starts here: grad = d {root} / d {root} = {g}",
-        "complete": "its gradient is complete: grad = d {root} / d {name} = {g}",
-        "sum_of": " (the sum of what {m} ops sent)",
-        "local": "local derivatives: {items}",
-        "rule": "gradients it sends (g = its grad): {items}",
-        "generic": "it applies the backward rule of op '{op}' (a vector-Jacobian product)",
-        "gets": "{var} = {name} gets {g} × {local} = {sent}",
-        "gets_tensor": "{var} = {name} gets {sent}",
-        "gets_none": "{var} = {name} gets nothing (None)",
-        "constant": "{var} = {name} is a constant: it gets no gradient",
-        "so_far": "; so far {acc}, still waiting for {left} more",
-        "done": "; its gradient is complete",
-        "done_sum": "; with what it had, its gradient is complete: {total}",
-        "leaf": "a leaf: backward adds this to {name}.grad; it has no op, so nothing goes further "
-                "back",
-        "none": "no gradient reached it (the ops that use it sent None), so it sends nothing",
-        "root": "root",
-        "now": "being processed",
-        "partial": "grad arrived, not yet processed",
-        "shape": "a gradient of shape {shape}",
-        "if": "if",
-        "else": "else",
-        "slider": "step",
-        "previous": "previous",
-        "next": "next",
-        "title": "backward pass, step by step",
-    },
-    "es": {
-        "step": "paso {k} de {n}",
-        "op_node": "{name}  (operación {op}, data {data})",
-        "leaf_node": "{name}  (una hoja, data {data})",
-        "start": "backward empieza aquí: su gradiente es grad = d {root} / d {root} = {g}",
-        "complete": "su gradiente está completo: grad = d {root} / d {name} = {g}",
-        "sum_of": " (la suma de lo que enviaron {m} operaciones)",
-        "local": "derivada local: {items}",
-        "rule": "gradientes que envía (g = su grad): {items}",
-        "generic": "aplica la regla hacia atrás de la operación '{op}' (un producto "
-                   "vector-jacobiano)",
-        "gets": "{var} = {name} recibe {g} × {local} = {sent}",
-        "gets_tensor": "{var} = {name} recibe {sent}",
-        "gets_none": "{var} = {name} no recibe nada (None)",
-        "constant": "{var} = {name} es una constante: no recibe gradiente",
-        "so_far": "; lleva {acc}, faltan {left} más",
-        "done": "; su gradiente está completo",
-        "done_sum": "; con lo que ya tenía, su gradiente está completo: {total}",
-        "leaf": "una hoja: backward suma esto a {name}.grad; no tiene operación, así que nada "
-                "sigue hacia atrás",
-        "none": "no le llegó gradiente (las operaciones que lo usan enviaron None): no envía "
-                "nada",
-        "root": "raíz",
-        "now": "en proceso",
-        "partial": "gradiente recibido, aún sin procesar",
-        "shape": "un gradiente de forma {shape}",
-        "if": "si",
-        "else": "si no",
-        "slider": "paso",
-        "previous": "anterior",
-        "next": "siguiente",
-        "title": "el paso hacia atrás, paso a paso",
-    },
-}
-
-# A Value op's local derivatives: d(expr)/d(input) for each input, in words that lang fills in.
-VALUE_RULES = {
-    "+": ("a + b", ("1", "1")),
-    "-": ("a - b", ("1", "-1")),
-    "*": ("a * b", ("b", "a")),
-    "/": ("a / b", ("1/b", "-a/b²")),
-    "**": ("a ** b", ("b * a ** (b - 1)", "a ** b * ln(a)")),
-    "neg": ("-x", ("-1",)),
-    "abs": ("|x|", ("sign(x)",)),
-    "exp": ("exp(x)", ("exp(x)",)),
-    "log": ("ln(x)", ("1/x",)),
-    "sqrt": ("sqrt(x)", ("1 / (2 sqrt(x))",)),
-    "tanh": ("tanh(x)", ("1 - tanh(x)²",)),
-    "sigmoid": ("sigmoid(x)", ("sigmoid(x) * (1 - sigmoid(x))",)),
-    "relu": ("relu(x)", ("1 {if} x > 0, {else} 0",)),
-    "leaky_relu": ("leaky_relu(x)", ("1 {if} x > 0, {else} slope", "")),
-    "elu": ("elu(x)", ("1 {if} x > 0, {else} elu(x) + alpha", "")),
-    "gelu": ("gelu(x)", ("Phi(x) + x * phi(x)",)),
-    "silu": ("silu(x)", ("sigmoid(x) * (1 + x * (1 - sigmoid(x)))",)),
-    "softplus": ("softplus(x)", ("sigmoid(x)",)),
-}
-VALUE_VARS = {1: ("x",), 2: ("a", "b")}
-
-# A Tensor op's vector-Jacobian products: what each input gets, with g the op's gradient.
-TENSOR_RULES = {
-    "add": ("g", "g"),
-    "sub": ("g", "-g"),
-    "mul": ("g * b", "g * a"),
-    "div": ("g / b", "-g * a / b²"),
-    "pow": ("g * b * a ** (b - 1)", "g * a ** b * ln(a)"),
-    "neg": ("-g",),
-    "matmul": ("g @ b.T", "a.T @ g"),
-    "linear": ("g @ W", "g.T @ x", "g.sum(0)"),
-    "sum": ("g, copied to every element",),
-    "mean": ("g / n, copied to every element",),
-    "relu": ("g * (x > 0)",),
-    "tanh": ("g * (1 - tanh(x)²)",),
-    "sigmoid": ("g * sigmoid(x) * (1 - sigmoid(x))",),
-    "exp": ("g * exp(x)",),
-    "log": ("g / x",),
-    "sqrt": ("g / (2 sqrt(x))",),
-}
-TENSOR_RULES_ES = {"sum": ("g, copiado a cada elemento",),
-                   "mean": ("g / n, copiado a cada elemento",)}
-
-# For naming an unnamed node by what made it: operator and precedence of the binary ops.
-_INFIX = {"+": ("+", 1), "-": ("-", 1), "add": ("+", 1), "sub": ("-", 1), "*": ("*", 2),
-          "/": ("/", 2), "mul": ("*", 2), "div": ("/", 2), "matmul": ("@", 2),
-          "**": ("**", 3), "pow": ("**", 3)}
 
 
 class _Visit:
@@ -243,56 +126,6 @@ def _seed_for(root, gradient):
     return 1.0
 
 
-def _describe(node, names: dict[int, str], depth: int = 3) -> str:
-    """A short name for a node: its own, else what made it (x1 * w1 + x2 * w2, tanh(...))."""
-    name = names.get(id(node))
-    if name:
-        return name
-    if node._backward is None:
-        if isinstance(node, Tensor):
-            if node.numel() <= d.SMALL_TENSOR:
-                return d.small_array(node.numpy())
-            return f"tensor{node.shape}"
-        return f"{node.data:g}"
-    if depth == 0:
-        return "..."
-    text = _expression(node, names, depth)
-    if len(text) > 44 and depth > 1:
-        return _describe(node, names, depth - 1)
-    return text
-
-
-def _expression(node, names: dict[int, str], depth: int) -> str:
-    op = _op_name(node)
-    parents = node._parents
-    if op in _INFIX and len(parents) == 2:
-        symbol, rank = _INFIX[op]
-        sides = []
-        for i, parent in enumerate(parents):
-            text = _describe(parent, names, depth - 1)
-            inner = _op_name(parent) if id(parent) not in names else ""
-            inner_rank = _INFIX[inner][1] if inner in _INFIX else 9
-            # a - (b - c), a ** (b ** c): the right side of - / ** needs brackets at equal rank
-            if inner_rank < rank or (i == 1 and inner_rank == rank and symbol in "-/**@"):
-                text = f"({text})"
-            sides.append(text)
-        return f"{sides[0]} {symbol} {sides[1]}"
-    if op == "dot":
-        return f"dot({len(parents) // 2} inputs)"
-    inner = ", ".join(_describe(p, names, depth - 1) for p in parents)
-    return f"{op}({inner})"
-
-
-def _number_or_array(g, words: dict) -> str:
-    if g is None:
-        return "None"
-    if isinstance(g, np.ndarray):
-        if g.size <= d.SMALL_TENSOR:
-            return d.small_array(g)
-        return words["shape"].format(shape=g.shape)
-    return d.number(g)
-
-
 class BackwardFrame:
     """One step of a backward pass: ``node`` (the node being processed), ``explanation``
     (its text), ``dot`` (the drawing's DOT text), ``svg()``, ``png()``, ``grad(node)``."""
@@ -369,8 +202,8 @@ class _FrameLook(d.Look):
         state = self.frame._state(node)
         if state == "blank":
             return "grad", ""
-        words = WORDS[self.frame._steps.lang]
-        text = f"grad {_number_or_array(self.frame.grad(node), words)}"
+        words = w.WORDS[self.frame._steps.lang]
+        text = f"grad {w.number_or_array(self.frame.grad(node), words)}"
         return text, PARTIAL_COLOR if state == "partial" else ""
 
     def grad_width(self, node):
@@ -410,7 +243,8 @@ class BackwardSteps:
         self._legend = legend
         self._order, _ = d.walk(root)
         self._position = {id(v.node): i for i, v in enumerate(visits)}
-        self._explanations = [self._explain(i) for i in range(len(visits))]
+        explainer = w.Explainer(root, visits, names, lang)
+        self._explanations = [explainer.text(i) for i in range(len(visits))]
         self._grad_widths = self._measure_grads()
         self._caption = self._caption_size()
         self._frames: dict[int, BackwardFrame] = {}
@@ -440,129 +274,17 @@ class BackwardSteps:
     def __repr__(self) -> str:
         return f"<BackwardSteps: {len(self)} frames, lang={self.lang!r}>"
 
-    # -- the text of each frame ------------------------------------------------------------------
-
-    def _name(self, node) -> str:
-        return _describe(node, self._names)
-
-    def _senders(self, node) -> int:
-        """How many times an op sends ``node`` a gradient in the whole pass."""
-        return sum(1 for v in self._visits for p, _ in v.sent if p is node)
-
-    def _wrt(self, node) -> str:
-        """The node as the denominator of d root / d node: bracketed when it is a formula."""
-        name = self._name(node)
-        return f"({name})" if " " in name else name
-
-    def _explain(self, index: int) -> str:
-        words = WORDS[self.lang]
-        visit = self._visits[index]
-        node = visit.node
-        name = self._name(node)
-        root_name = self._wrt(self.root) if id(self.root) in self._names else words["root"]
-        data = (d.small_array(node.numpy()) if node.numel() <= d.SMALL_TENSOR
-                else f"{node.shape}") if isinstance(node, Tensor) else d.number(node.data)
-        lines = [words["step"].format(k=index + 1, n=len(self._visits)) + ": "]
-        if node._backward is None:
-            lines[0] += words["leaf_node"].format(name=name, data=data)
-        else:
-            lines[0] += words["op_node"].format(name=name, op=d.operands(node)[0], data=data)
-        g = _number_or_array(visit.grad, words)
-        if visit.grad is None:
-            lines.append(words["none"])
-            return "\n".join(lines)
-        if node is self.root:
-            lines.append(words["start"].format(root=root_name, g=g))
-        else:
-            text = words["complete"].format(root=root_name, name=self._wrt(node), g=g)
-            senders = self._senders(node)
-            if senders > 1:
-                text += words["sum_of"].format(m=senders)
-            lines.append(text)
-        if node._backward is None:
-            lines.append(words["leaf"].format(name=name))
-            return "\n".join(lines)
-        lines.append(self._rule_line(visit, words))
-        lines.extend(self._sent_lines(index, visit, words, g))
-        return "\n".join(lines)
-
-    def _variables(self, node) -> tuple[str, ...]:
-        op = _op_name(node)
-        n = len(node._parents)
-        if op == "dot":
-            half = n // 2
-            return (*(f"w{i}" for i in range(half)), *(f"x{i}" for i in range(half)),
-                    *(("b",) if n % 2 else ()))
-        named = d.operands(node)[1]
-        if named is not None:
-            return named
-        return VALUE_VARS.get(n, tuple(f"input {i}" for i in range(n)))
-
-    def _rule_line(self, visit: _Visit, words: dict) -> str:
-        node = visit.node
-        op = _op_name(node)
-        variables = self._variables(node)
-        if isinstance(node, Value) and op == "dot":
-            return words["local"].format(items="d(w·x + b)/dw_i = x_i, d(w·x + b)/dx_i = w_i, "
-                                               "d(w·x + b)/db = 1")
-        if isinstance(node, Value) and op in VALUE_RULES:
-            expr, derivatives = VALUE_RULES[op]
-            items = []
-            for var, sym, local, (parent, _) in zip(variables, derivatives, visit.local,
-                                                    visit.sent):
-                if not parent.requires_grad or local is None:
-                    continue
-                sym = sym.format(**{"if": words["if"], "else": words["else"]})
-                item = f"d({expr})/d{var} = {sym}"
-                if sym.lstrip("-") != "1":
-                    item += f" = {d.number(local)}"
-                items.append(item)
-            return words["local"].format(items=", ".join(items))
-        rules = TENSOR_RULES_ES if self.lang == "es" and op in TENSOR_RULES_ES else TENSOR_RULES
-        if isinstance(node, Tensor) and op in rules and len(rules[op]) >= len(variables):
-            items = [f"{var} <- {vjp}" for var, vjp in zip(variables, rules[op])]
-            return words["rule"].format(items=", ".join(items))
-        return words["generic"].format(op=op)
-
-    def _sent_lines(self, index: int, visit: _Visit, words: dict, g: str) -> list[str]:
-        lines = []
-        variables = self._variables(visit.node)
-        for i, (parent, pg) in enumerate(visit.sent):
-            var = variables[i] if i < len(variables) else str(i)
-            name = self._name(parent)
-            if not parent.requires_grad:
-                lines.append(words["constant"].format(var=var, name=name))
-                continue
-            if pg is None:
-                lines.append(words["gets_none"].format(var=var, name=name))
-                continue
-            sent = _number_or_array(pg, words)
-            if visit.local is not None and visit.local[i] is not None:
-                text = words["gets"].format(var=var, name=name, g=g,
-                                            local=d.number(visit.local[i]), sent=sent)
-            else:
-                text = words["gets_tensor"].format(var=var, name=name, sent=sent)
-            left = visit.pending_after.get(id(parent), 0)
-            total = _number_or_array(visit.sums_after.get(id(parent)), words)
-            if left:
-                text += words["so_far"].format(acc=total, left=left)
-            elif sum(1 for p, _ in visit.sent if p is parent) == 1:
-                several = self._senders(parent) > 1
-                text += words["done_sum"].format(total=total) if several else words["done"]
-            lines.append(text)
-        return lines
-
     # -- drawing ---------------------------------------------------------------------------------
 
     def _measure_grads(self) -> dict[int, int]:
         """The width of each node's grad cell: the widest text it shows in any frame."""
-        words = WORDS[self.lang]
+        words = w.WORDS[self.lang]
         longest: dict[int, int] = {}
         for visit in self._visits:
             texts = [(id(visit.node), visit.grad)]
             texts += [(key, value) for key, value in visit.sums_after.items()]
             for key, value in texts:
-                n = len(f"grad {_number_or_array(value, words)}")
+                n = len(f"grad {w.number_or_array(value, words)}")
                 longest[key] = max(longest.get(key, 4), n)
         return {key: _text_width("x" * n) for key, n in longest.items()}
 
@@ -575,13 +297,13 @@ class BackwardSteps:
     def _caption_size(self) -> tuple[int, int, int]:
         """(lines, width, height) of the caption box, one size for every frame."""
         wrapped = [self._caption_lines(i) for i in range(len(self._visits))]
-        lines = max(len(w) for w in wrapped)
-        width = max(_text_width(line) for w in wrapped for line in w)
+        lines = max(len(frame_lines) for frame_lines in wrapped)
+        width = max(_text_width(line) for frame_lines in wrapped for line in frame_lines)
         return lines, width, lines * 16 + 2 * d.CELL_PADDING + 4
 
     def _label(self, frame: BackwardFrame) -> str:
         """The frame's caption (its explanation) over the legend, in cells of fixed size."""
-        words = WORDS[self.lang]
+        words = w.WORDS[self.lang]
         n_lines, width, height = self._caption
         lines = self._caption_lines(frame.index)
         lines += [""] * (n_lines - len(lines))
@@ -643,7 +365,7 @@ class BackwardSteps:
     def html(self) -> str:
         """An HTML fragment: every frame, and a slider (plain JavaScript) showing one at a
         time; without JavaScript the first frame shows."""
-        words = WORDS[self.lang]
+        words = w.WORDS[self.lang]
         uid = "rg-steps-" + secrets.token_hex(6)
         frames = "".join(
             f'<div class="rg-frame" style="display:{"block" if k == 0 else "none"}">'
@@ -678,7 +400,7 @@ class BackwardSteps:
     def save_html(self, path) -> str:
         """Write one self-contained HTML page with every frame and a slider. Returns the
         path; the file is written atomically."""
-        words = WORDS[self.lang]
+        words = w.WORDS[self.lang]
         page = (f'<!DOCTYPE html>\n<html lang="{self.lang}"><head><meta charset="utf-8">'
                 f"<title>{html.escape(words['title'])}</title></head>"
                 f'<body style="margin:12px">{self.html()}</body></html>\n').encode()
@@ -691,11 +413,15 @@ class BackwardSteps:
         except ImportError:
             raise ImportError('save_gif needs Pillow: pip install pillow (or save_html for '
                               "a page with a slider)") from None
-        import io
-
         if not seconds_per_frame > 0:
             raise ValueError(f"seconds_per_frame must be positive, got {seconds_per_frame!r}")
         images = [Image.open(io.BytesIO(frame.png())).convert("RGB") for frame in self]
+        size = (max(im.width for im in images), max(im.height for im in images))
+        if any(im.size != size for im in images):  # one canvas for all (frames share a layout)
+            canvases = [Image.new("RGB", size, "white") for _ in images]
+            for canvas, im in zip(canvases, images):
+                canvas.paste(im)
+            images = canvases
         buffer = io.BytesIO()
         images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:],
                        duration=round(seconds_per_frame * 1000), loop=0)
@@ -706,11 +432,10 @@ class BackwardSteps:
         """An ipywidgets box: a play button and a slider over the frames, the frame below."""
         try:
             import ipywidgets as widgets
-            from IPython.display import HTML, display
         except ImportError:
             raise ImportError('the slider needs ipywidgets: pip install "retrograd[notebook]" '
                               "(or save_html for a page with a slider)") from None
-        words = WORDS[self.lang]
+        words = w.WORDS[self.lang]
         n = len(self)
         slider = widgets.IntSlider(value=1, min=1, max=n, step=1, description=words["slider"],
                                    continuous_update=True)
@@ -719,9 +444,11 @@ class BackwardSteps:
         out = widgets.Output()
 
         def show(change=None):
-            with out:
-                out.clear_output(wait=True)
-                display(HTML(self[slider.value - 1]._repr_html_()))
+            # set, not printed into: works the same with or without a kernel listening
+            frame = self[slider.value - 1]
+            out.outputs = ({"output_type": "display_data", "metadata": {},
+                            "data": {"text/html": frame._repr_html_(),
+                                     "text/plain": frame.explanation}},)
 
         slider.observe(show, names="value")
         show()
