@@ -479,7 +479,9 @@ class BackwardSteps:
 def backward_steps(root, gradient=None, *, params=None, model=None, rankdir: str = "LR",
                    lang: str = "en", legend: bool = True,
                    max_nodes: int = MAX_NODES) -> BackwardSteps:
-    """Replay ``root.backward()`` one node at a time, without changing any ``.grad``.
+    """Replay ``root.backward()`` one node at a time, without changing any ``.grad``: before
+    ``backward()`` (the replay computes every gradient itself) or after it (a Tensor graph only
+    after ``backward(retain_graph=True)``, since backward releases what the rules need).
 
     Frame k (``steps[k]``) is the k-th node the backward driver processes, in its own order
     (Kahn's order with a stack, as autograd/graph.py runs it): that node highlighted, the local

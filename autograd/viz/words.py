@@ -3,6 +3,8 @@ local derivative of each op, and short names for nodes that have none."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from ..graph import op_name as _op_name
@@ -149,6 +151,9 @@ def describe(node, names: dict[int, str], depth: int = 3) -> str:
     return text
 
 
+_RIGHT_BRACKETS = frozenset({"-", "/", "**", "@"})
+
+
 def expression(node, names: dict[int, str], depth: int) -> str:
     op = _op_name(node)
     parents = node._parents
@@ -160,7 +165,7 @@ def expression(node, names: dict[int, str], depth: int) -> str:
             inner = _op_name(parent) if id(parent) not in names else ""
             inner_rank = INFIX[inner][1] if inner in INFIX else 9
             # a - (b - c), a ** (b ** c): the right side of - / ** needs brackets at equal rank
-            if inner_rank < rank or (i == 1 and inner_rank == rank and symbol in "-/**@"):
+            if inner_rank < rank or (i == 1 and inner_rank == rank and symbol in _RIGHT_BRACKETS):
                 text = f"({text})"
             sides.append(text)
         return f"{sides[0]} {symbol} {sides[1]}"
@@ -188,13 +193,11 @@ class Explainer:
         self.visits = visits
         self.names = names
         self.lang = lang
+        # how many times an op sends each node a gradient in the whole pass
+        self.senders = Counter(id(parent) for v in visits for parent, _ in v.sent)
 
     def _name(self, node) -> str:
         return describe(node, self.names)
-
-    def _senders(self, node) -> int:
-        """How many times an op sends ``node`` a gradient in the whole pass."""
-        return sum(1 for v in self.visits for p, _ in v.sent if p is node)
 
     def _wrt(self, node) -> str:
         """The node as the denominator of d root / d node: bracketed when it is a formula."""
@@ -224,7 +227,7 @@ class Explainer:
             lines.append(words["start"].format(root=root_name, g=g))
         else:
             text = words["complete"].format(root=root_name, name=self._wrt(node), g=g)
-            senders = self._senders(node)
+            senders = self.senders[id(node)]
             if senders > 1:
                 text += words["sum_of"].format(m=senders)
             lines.append(text)
@@ -232,7 +235,7 @@ class Explainer:
             lines.append(words["leaf"].format(name=name))
             return "\n".join(lines)
         lines.append(self._rule_line(visit, words))
-        lines.extend(self._sent_lines(index, visit, words, g))
+        lines.extend(self._sent_lines(visit, words, g))
         return "\n".join(lines)
 
     def _variables(self, node) -> tuple[str, ...]:
@@ -273,7 +276,7 @@ class Explainer:
             return words["rule"].format(items=", ".join(items))
         return words["generic"].format(op=op)
 
-    def _sent_lines(self, index: int, visit, words: dict, g: str) -> list[str]:
+    def _sent_lines(self, visit, words: dict, g: str) -> list[str]:
         lines = []
         variables = self._variables(visit.node)
         for i, (parent, pg) in enumerate(visit.sent):
@@ -296,7 +299,7 @@ class Explainer:
             if left:
                 text += words["so_far_1" if left == 1 else "so_far"].format(acc=total, left=left)
             elif sum(1 for p, _ in visit.sent if p is parent) == 1:
-                several = self._senders(parent) > 1
+                several = self.senders[id(parent)] > 1
                 text += words["done_sum"].format(total=total) if several else words["done"]
             lines.append(text)
         return lines

@@ -332,7 +332,12 @@ def test_draw_graph_steps_with_its_names():
     assert "rankdir=TB" in steps[0].dot and "parámetro" in steps[0].dot
     assert [id(n) for n in steps.order] == [id(n) for n in backward_steps(loss).order]
     assert drawing.backward_steps(lang="en")[0].explanation.startswith("step 1")
-    assert any("L2.n1.w0" in f.explanation for f in steps)
+    output = steps[2].explanation  # loss, loss's input, then the output neuron
+    assert output.splitlines()[0].startswith(f"paso 3 de {len(steps)}: L2.n1  (operación dot")
+    assert "derivada local: d(w·x + b)/dw_i = x_i, d(w·x + b)/dx_i = w_i" in output
+    w0 = model.layers[1].neurons[0].w[0]
+    assert f"w0 = L2.n1.w0 recibe {steps[2].grad(steps[2].node):.4f} × " in output
+    assert f"= {steps[-1].grad(w0):.4f}" in output
 
 
 def test_frames_are_indexed_like_a_list():

@@ -468,6 +468,15 @@ def test_tensor_mlp_step_shows_shapes_ops_and_each_node_once():
     assert f"data {loss.item():.4g}" in source and "scalar float32" in source
 
 
+def test_a_tensor_graph_after_backward_says_its_inputs_were_released():
+    x = autograd.ones(2, requires_grad=True)
+    y = (x * 2).sum()
+    y.backward()
+    drawing = draw_graph(y)
+    assert drawing.node_count == 1
+    assert "(inputs released by backward;\\nretain_graph=True keeps them)" in drawing.source
+
+
 # -- huge and deep graphs -------------------------------------------------------------------
 
 
