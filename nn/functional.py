@@ -356,18 +356,27 @@ class BCEWithLogits(Function):
         v = x.numpy()
         e = np.exp(-np.abs(v))
         q = y if pos_weight is None else pos_weight * y
-        loss = (1 - y) * np.maximum(v, 0) + q * np.maximum(-v, 0) + (1 - y + q) * np.log1p(e)
-        ctx.v, ctx.e, ctx.y, ctx.q = v, e, y, q
+        ny = 1 - y
+        relu = np.maximum(v, 0)
+        soft = np.log1p(e)
+        if pos_weight is not None:
+            soft *= ny + q
+        loss = ny * relu
+        loss += q * (relu - v)  # relu(-x) = relu(x) - x, exactly: one of them is 0
+        loss += soft
+        ctx.v, ctx.e, ctx.ny, ctx.q = v, e, ny, q
         return loss.astype(v.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple:
-        v, e, y, q = ctx.v, ctx.e, ctx.y, ctx.q
+        v, e, ny, q = ctx.v, ctx.e, ctx.ny, ctx.q
         big = 1 / (1 + e)  # sigmoid(|x|)
         small = e * big  # sigmoid(-|x|), accurate however small
         up = v >= 0
-        d = (1 - y) * np.where(up, big, small) - q * np.where(up, small, big)
-        return (grad.numpy() * d).astype(v.dtype, copy=False), None, None
+        d = ny * np.where(up, big, small)
+        d -= q * np.where(up, small, big)
+        d *= grad.numpy()
+        return d.astype(v.dtype, copy=False), None, None
 
 
 def binary_cross_entropy_with_logits(input: Any, target: Any, weight: Any = None,

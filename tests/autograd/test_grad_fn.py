@@ -21,7 +21,8 @@ def walk(node) -> list:
     out, stack = [], [(0, node)]
     while stack:
         depth, n = stack.pop()
-        out.append((depth, None if n is None else n.name()))
+        # torch names its leaf node "torch::autograd::AccumulateGrad"; ours is "AccumulateGrad"
+        out.append((depth, None if n is None else n.name().removeprefix("torch::autograd::")))
         if n is not None:
             stack.extend((depth + 1, child) for child, _ in reversed(n.next_functions))
     return out
@@ -152,12 +153,17 @@ def test_nodes_compare_by_the_tensor_they_stand_for():
     assert repr(first) == "<AccumulateGrad>" and y.grad_fn.metadata == {}
 
 
-def test_a_grad_fn_does_not_keep_its_graph_alive_after_backward():
+def test_after_backward_a_node_keeps_its_name_and_lets_its_inputs_go():
+    # the engine's memory rule: backward without retain_graph releases what each op saved and
+    # its inputs (torch frees the saved tensors but keeps the edges)
     w = ag.tensor([1.0, 2.0], requires_grad=True)
     loss = (w * w).sum()
     node = loss.grad_fn.next_functions[0][0]
+    kept = (w * w).sum()
+    kept.backward(retain_graph=True)
     loss.backward()
-    assert node.name() == "MulBackward0" and node.next_functions == ()  # inputs released
+    assert node.name() == "MulBackward0" and node.next_functions == ()
+    assert [n.name() for n, _ in kept.grad_fn.next_functions] == ["MulBackward0"]
 
 
 # -- size(), dim(), numel(), shape ----------------------------------------------------------------

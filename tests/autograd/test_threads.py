@@ -1,0 +1,240 @@
+"""Grad mode and anomaly mode belong to the thread that set them (torch's rule), and backward
+passes from several threads into shared leaves add up exactly. Barriers force the interleavings
+(thousands of them); a short switch interval makes the unforced ones frequent too."""
+
+import contextlib
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+from autograd import AnomalyError, detect_anomaly, enable_grad, no_grad, set_grad_enabled
+
+ROUNDS = 2000
+
+
+@contextlib.contextmanager
+def fast_switching():
+    """Let the interpreter switch threads every 10 microseconds instead of every 5 ms."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
+def run_threads(*targets, timeout: float = 60.0) -> None:
+    """Run each target in its own thread; re-raise the first exception any of them raised."""
+    errors = []
+
+    def guarded(target):
+        def run():
+            try:
+                target()
+            except BaseException as err:  # noqa: BLE001  (handed to the main thread)
+                errors.append(err)
+
+        return run
+
+    threads = [threading.Thread(target=guarded(t), daemon=True) for t in targets]
+    with fast_switching():
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    if errors:
+        raise errors[0]
+
+
+def test_a_new_thread_records_while_the_one_that_started_it_is_in_no_grad():
+    seen = {}
+    with no_grad():
+        run_threads(lambda: seen.update(mode=ag.is_grad_enabled(),
+                                        made=(ag.ones(1, requires_grad=True) * 2).requires_grad))
+        assert not ag.is_grad_enabled()
+    assert seen == {"mode": True, "made": True}
+
+
+def test_torch_agrees_that_grad_mode_is_per_thread():
+    torch = pytest.importorskip("torch")
+    seen = []
+    with torch.no_grad():
+        run_threads(lambda: seen.append(torch.is_grad_enabled()))
+    assert seen == [True]
+
+
+def test_no_grad_in_one_thread_never_stops_another_from_recording():
+    barrier = threading.Barrier(2, timeout=20)
+    w = ag.ones(3, requires_grad=True)
+    recorded = []
+
+    def quiet():
+        for _ in range(ROUNDS):
+            with no_grad():
+                barrier.wait()  # the other thread records now, while this one is in no_grad
+                assert not ag.is_grad_enabled()
+                assert not (w * 2).requires_grad
+                barrier.wait()
+            assert ag.is_grad_enabled()
+
+    def recorder():
+        for _ in range(ROUNDS):
+            barrier.wait()
+            y = w * 2
+            recorded.append(y.requires_grad and y.grad_fn is not None)
+            barrier.wait()
+
+    run_threads(quiet, recorder)
+    assert len(recorded) == ROUNDS and all(recorded)
+
+
+def test_interleaved_no_grad_blocks_restore_each_thread_s_own_mode():
+    barrier = threading.Barrier(2, timeout=20)
+    modes = {"a": [], "b": []}
+
+    def a():
+        for _ in range(ROUNDS // 2):
+            with no_grad():
+                barrier.wait()  # 1: a is in no_grad
+                barrier.wait()  # 2: b is in no_grad too
+            modes["a"].append(ag.is_grad_enabled())  # a left first: on again, for a
+            barrier.wait()  # 3
+            barrier.wait()  # 4: b has left
+            modes["a"].append(ag.is_grad_enabled())
+
+    def b():
+        for _ in range(ROUNDS // 2):
+            barrier.wait()  # 1
+            with no_grad():
+                barrier.wait()  # 2
+                barrier.wait()  # 3: a has left its block; b is still inside its own
+                modes["b"].append(ag.is_grad_enabled())
+            barrier.wait()  # 4
+            modes["b"].append(ag.is_grad_enabled())
+
+    run_threads(a, b)
+    assert modes["a"] == [True, True] * (ROUNDS // 2)
+    assert modes["b"] == [False, True] * (ROUNDS // 2)
+    assert ag.is_grad_enabled()
+
+
+def test_set_grad_enabled_and_enable_grad_stay_in_their_thread():
+    barrier = threading.Barrier(2, timeout=20)
+    seen = []
+
+    def switcher():
+        for _ in range(500):
+            set_grad_enabled(False)  # the statement form: off for this thread until switched
+            barrier.wait()
+            with enable_grad():
+                barrier.wait()
+            set_grad_enabled(True)
+            barrier.wait()
+
+    def watcher():
+        for _ in range(500):
+            barrier.wait()
+            seen.append(ag.is_grad_enabled())
+            barrier.wait()
+            seen.append(ag.is_grad_enabled())
+            barrier.wait()
+
+    run_threads(switcher, watcher)
+    assert seen == [True] * 1000
+
+
+def test_a_loss_that_uses_no_grad_inside_drops_nothing_in_another_thread():
+    # BCELoss checks its input under no_grad: once that was process-wide and a thread looping
+    # it dropped thousands of another thread's ops from the graph
+    stop = threading.Event()
+    loss_fn = nn.BCELoss()
+    p, y = ag.tensor([0.2, 0.7, 0.9]), ag.tensor([0.0, 1.0, 1.0])
+    w = ag.tensor([1.0, 2.0, 3.0], dtype=np.float64, requires_grad=True)
+    recorded = []
+
+    def looper():
+        while not stop.is_set():
+            loss_fn(p, y)
+
+    def builder():
+        try:
+            for _ in range(10 * ROUNDS):
+                recorded.append(w * 1.0)
+        finally:
+            stop.set()
+
+    run_threads(looper, builder)
+    assert len(recorded) == 10 * ROUNDS and all(t.requires_grad for t in recorded)
+    ag.stack(recorded).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [10.0 * ROUNDS] * 3)
+
+
+def test_concurrent_backward_passes_into_one_shared_leaf_add_up_exactly():
+    w = ag.zeros(4, dtype=np.float64, requires_grad=True)
+    start = threading.Barrier(4, timeout=20)
+    passes = 250
+
+    def worker(k):
+        def run():
+            c = ag.tensor(np.arange(4.0) + k, dtype=np.float64)  # integers: sums are exact
+            start.wait()
+            for _ in range(passes):
+                ((w * c).sum() + (w * 2).sum()).backward()
+
+        return run
+
+    run_threads(*(worker(k) for k in range(4)))
+    expected = passes * sum(np.arange(4.0) + k + 2 for k in range(4))
+    np.testing.assert_array_equal(w.grad.numpy(), expected)
+
+
+def test_grad_in_one_thread_while_another_runs_backward_keeps_each_result_apart():
+    w = ag.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+    start = threading.Barrier(2, timeout=20)
+    found = []
+
+    def capturer():
+        start.wait()
+        for _ in range(ROUNDS // 4):
+            (g,) = ag.grad((w * w).sum(), [w])  # 2w, and never into w.grad
+            found.append(g.numpy().tolist())
+
+    def accumulator():
+        start.wait()
+        for _ in range(ROUNDS // 4):
+            (w * 3.0).sum().backward()
+
+    run_threads(capturer, accumulator)
+    assert found == [[2.0, 4.0]] * (ROUNDS // 4)
+    np.testing.assert_array_equal(w.grad.numpy(), [3.0 * (ROUNDS // 4)] * 2)
+
+
+def test_anomaly_mode_belongs_to_the_thread_that_turned_it_on():
+    barrier = threading.Barrier(2, timeout=20)
+    results = {"watched": 0, "free": 0}
+    x = ag.tensor([-1.0], requires_grad=True)
+
+    def watched():
+        with detect_anomaly():
+            for _ in range(ROUNDS // 4):
+                barrier.wait()
+                with pytest.raises(AnomalyError, match="'log'"), np.errstate(invalid="ignore"):
+                    x.log()
+                results["watched"] += 1
+                barrier.wait()
+
+    def free():
+        for _ in range(ROUNDS // 4):
+            barrier.wait()
+            with np.errstate(invalid="ignore"):
+                assert np.isnan(x.log().item())  # outside anomaly mode: numpy's nan, no error
+            results["free"] += 1
+            barrier.wait()
+
+    run_threads(watched, free)
+    assert results == {"watched": ROUNDS // 4, "free": ROUNDS // 4}
