@@ -13,8 +13,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# One BLAS thread: on a shared 2-core machine numpy's spinning BLAS workers slow the small
+# matrix products of the tests and notebooks down many times over.
 test: $(STAMP)
-	$(PY) -m pytest
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest
 
 demo: $(STAMP)
 	$(VENV)/bin/retrograd demo

@@ -69,10 +69,7 @@ class History(Callback):
         try:
             import pandas as pd
         except ImportError:
-            raise ImportError(
-                "History.to_dataframe needs pandas: pip install \"retrograd[data]\" "
-                "(or pip install pandas)"
-            ) from None
+            raise ImportError("History.to_dataframe needs pandas: pip install pandas") from None
         return pd.DataFrame(self.history, index=pd.Index(self.epoch, name="epoch"))
 
     def plot(self, **kwargs: Any):

@@ -37,7 +37,7 @@ __all__ = [
 
 
 def _array(x: Any, what: str) -> np.ndarray:
-    arr = x.numpy() if isinstance(x, Tensor) else np.asarray(x)
+    arr = x.detach().numpy() if isinstance(x, Tensor) else np.asarray(x)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be numbers, got dtype {arr.dtype}")
     return arr
@@ -301,7 +301,7 @@ class MeanMetricWrapper(Metric):
     def update_state(self, y_true: Any, y_pred: Any) -> None:
         n = len(y_pred) if np.ndim(y_pred) else 1
         value = self.fn(y_true, y_pred)
-        value = float(np.mean(value.numpy() if isinstance(value, Tensor) else value))
+        value = float(np.mean(value.detach().numpy() if isinstance(value, Tensor) else value))
         self.total += value * n
         self.count += n
 

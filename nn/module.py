@@ -553,6 +553,26 @@ class Sequential(Module):
         else:
             for i, m in enumerate(modules):
                 self.add_module(str(i), _check_module(m, "Sequential"))
+        self._build_lazy_layers()
+
+    def _build_lazy_layers(self) -> None:
+        """Keras builds a whole Sequential when its first layer was given ``input_shape``: one
+        dry forward pass on a row of zeros sizes every lazy layer after it, so the model has all
+        its weights (for ``summary()``, an optimizer, ``load_state_dict``) before any data."""
+        modules = list(self._modules.values())
+        if not modules or not getattr(modules[0], "built", False):
+            return  # a first layer that is not a built Dense: nothing tells the input size
+        if all(getattr(m, "built", True) for m in modules):
+            return
+        modes = [(m, m.training) for m in self.modules()]
+        self.eval()  # no Dropout draws: building must not move the random generator
+        try:
+            with autograd.no_grad():
+                first = modules[0]
+                self(autograd.zeros(1, first.in_features, dtype=first.weight.dtype))
+        finally:
+            for m, mode in modes:
+                m.training = mode
 
     def forward(self, x: Any) -> Any:
         for m in self._modules.values():

@@ -179,7 +179,7 @@ def _tqdm_bar(progbar: Progbar, mode: str):
         from tqdm.notebook import tqdm as base
 
         # the widget draws the bar itself; the text around it is ours
-        layout = "{count} {bar} {info}"
+        layout = "{count}{bar}{info}"
     else:
         from tqdm import tqdm as base
 

@@ -269,11 +269,19 @@ def _backward(tensors: Any, grad_tensors: Any = None, retain_graph: Any = None) 
         t.backward(g, retain_graph=builtins.bool(retain_graph) or k < len(tensors) - 1)
 
 
-def _set_detect_anomaly(mode: builtins.bool) -> detect_anomaly:
-    """Turn anomaly mode on or off for this thread from now on (also a context manager)."""
-    switch = detect_anomaly(mode)
-    switch.__enter__()
-    return switch
+class _set_detect_anomaly:
+    """Turn anomaly mode on or off for this thread from now on; as a context manager, only
+    until the block ends (torch.autograd.set_detect_anomaly)."""
+
+    def __init__(self, mode: builtins.bool):
+        self._switch = detect_anomaly(mode)
+        self._switch.__enter__()
+
+    def __enter__(self) -> _set_detect_anomaly:
+        return self
+
+    def __exit__(self, *exc: Any) -> builtins.bool:
+        return self._switch.__exit__(*exc)
 
 
 autograd = _namespace(

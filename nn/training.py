@@ -271,26 +271,19 @@ class _Tracker:
         return logs
 
 
-def _build(model: Module, first_x: Any) -> None:
+def _build(model: Module, x: np.ndarray) -> None:
     """Run one sample through a model with unbuilt (lazy) layers, so that their weights are
-    drawn before anything else uses the random generator (shuffling) and the optimizer sees
-    their shapes."""
+    drawn before the shuffling draws from the same generator: the weights then depend on the
+    seed alone, not on whether something else built the model first."""
     if all(getattr(m, "built", True) for m in model.modules()):
         return
     was = model.training
     model.eval()
     try:
         with autograd.no_grad():
-            model(first_x[:1])
+            model(x[:1])
     finally:
         model.train(was)
-
-
-def _first_x(data: Any) -> Any:
-    if isinstance(data, _Arrays):
-        return data.x
-    batch = next(iter(data.batches()), None)
-    return None if batch is None else batch[0]
 
 
 def _test_loop(model: Module, data: Any, callbacks: CallbackList) -> dict[str, float]:
@@ -312,14 +305,18 @@ def _test_loop(model: Module, data: Any, callbacks: CallbackList) -> dict[str, f
 
 
 def _callbacks(model: Module, given: Any, verbose: int, params: dict,
-               extra: list[Callback] = ()) -> tuple[CallbackList, History | None, ProgressLogger]:
+               extra: list[Callback] = (), history: bool = False):
+    """(CallbackList, History or None, ProgressLogger): ``extra``, the user's callbacks, a
+    History (the user's own if one was given) when ``history``, then the progress display."""
     user = CallbackList(given).callbacks
-    history = next((cb for cb in user if isinstance(cb, History)), None)
+    recorder = next((cb for cb in user if isinstance(cb, History)), None)
+    tail: list[Callback] = []
+    if history and recorder is None:
+        recorder = History()
+        tail.append(recorder)
     progress = ProgressLogger(verbose)
-    tail = [progress] if history is not None else [History(), progress]
-    cbs = CallbackList([*extra, *user, *tail], model=model, **params)
-    history = history or tail[0]
-    return cbs, history, progress
+    cbs = CallbackList([*extra, *user, *tail, progress], model=model, **params)
+    return cbs, recorder, progress
 
 
 def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32, epochs: int = 1,
@@ -386,11 +383,9 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
     steps = len(train)
     params = {"verbose": verbose, "epochs": epochs, "steps": steps}
     extra = [GradientNormRecorder()] if track_gradients else []
-    cbs, history, progress = _callbacks(self, callbacks, verbose, params, extra)
-    first = _first_x(train)
-    if first is not None:
-        _build(self, first)
-        _plain(self, "_input_shape", tuple(np.shape(first)[1:]))
+    cbs, history, progress = _callbacks(self, callbacks, verbose, params, extra, history=True)
+    if isinstance(train, _Arrays):  # a loader's first batch builds lazy layers as it comes
+        _build(self, train.x)
 
     was_training = self.training
     opt, loss_fn = self.optimizer, self.loss
@@ -407,6 +402,8 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
             if shuffle and isinstance(train, _Arrays):
                 order = autograd.default_generator().permutation(len(train.x))
             for step, (xb, yb) in enumerate(train.batches(order)):
+                if step == 0:
+                    _plain(self, "_input_shape", tuple(np.shape(xb)[1:]))
                 cbs.on_train_batch_begin(step)
                 opt.zero_grad()
                 pred = self(xb)
@@ -447,9 +444,6 @@ def evaluate(self: Module, x: Any = None, y: Any = None, batch_size: int | None 
     data = _data(x, y, _model_dtype(self), batch_size, "evaluate")
     params = {"verbose": verbose, "epochs": 1, "steps": len(data)}
     cbs, _, progress = _callbacks(self, callbacks, verbose, params)
-    first = _first_x(data)
-    if first is not None:
-        _build(self, first)
     was = self.training
     self.eval()
     try:

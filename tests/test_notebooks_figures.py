@@ -33,6 +33,12 @@ FIGURES = {
     "02_descenso_de_gradiente.ipynb": Figures(png=9),
     "03_funciones_de_perdida.ipynb": Figures(png=5),
     "04_optimizadores.ipynb": Figures(png=3),
+    "05_bucle_estilo_pytorch.ipynb": Figures(png=3),
+    "06_fit_estilo_keras.ipynb": Figures(png=3),
+    "07_preparacion_de_datos.ipynb": Figures(png=4),
+    "08_sobreajuste_y_subajuste.ipynb": Figures(png=7),
+    "09_hiperparametros.ipynb": Figures(png=3),
+    "10_activaciones_y_gradientes.ipynb": Figures(png=4),
 }
 
 

@@ -177,7 +177,7 @@ def _along(a, axis, keepdims: bool, op: str, pick):
                          f"no {op}")
     idx = pick(xs, axis=ax, keepdims=True)
     values = np.take_along_axis(xs, idx, axis=ax)
-    shape = x.shape if x.ndim == 0 or keepdims else np.squeeze(values, ax).shape
+    shape = () if x.ndim == 0 else values.shape if keepdims else np.squeeze(values, ax).shape
     out = result(values.reshape(shape), (a,), _PICKED[op], (ax, idx))
     return RETURN_TYPES[op](out, Tensor._wrap(idx.reshape(shape).astype(np.int64)))
 

@@ -361,7 +361,7 @@ def test_t_transposes_matrices_and_refuses_more_dims():
 @st.composite
 def repeats(draw):
     x = draw(arrays(shapes(max_dims=2, max_side=3)))
-    extra = draw(st.integers(0, 1))
+    extra = draw(st.integers(0 if x.ndim else 1, 1))  # torch wants at least one size
     sizes = tuple(draw(st.integers(1, 3)) for _ in range(x.ndim + extra))
     return x, sizes
 
@@ -646,7 +646,7 @@ def test_max_with_a_dim_is_a_named_tuple_as_in_torch():
     assert out.amax(1).shape == (2,) and out.amin((0, 1)).shape == ()
     assert ag.tensor(3.0).max(0).indices.item() == 0  # a 0-d tensor, as torch
     other = ag.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
-    assert out.max(other).tolist() == [[1.0, 0.7, 0.2], [0.9, 0.05, 1.0]]
+    np.testing.assert_array_equal(out.max(other).numpy(), np.maximum(out.numpy(), other.numpy()))
     with pytest.raises(IndexError, match="empty"):
         ag.zeros(2, 0).max(1)
 

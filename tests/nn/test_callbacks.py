@@ -71,6 +71,7 @@ def test_hooks_run_in_keras_order_with_params_and_model():
     model.fit(x, y, batch_size=10, epochs=2, validation_data=(x[:5], y[:5]), callbacks=[rec],
               verbose=0)
     assert rec.model is model and rec.params == {"verbose": 0, "epochs": 2, "steps": 2}
+    assert C.History is nn.History is nn.history.History
     one_epoch = lambda e: [("epoch_begin", e), ("batch_begin", 0), ("batch_end", 0, ["loss"]),  # noqa: E731
                            ("batch_begin", 1), ("batch_end", 1, ["loss"]), ("test_begin",),
                            ("test_end", ["loss"]), ("epoch_end", e, ["loss", "val_loss"])]
@@ -286,8 +287,10 @@ def test_learning_rate_scheduler_sets_every_group_and_logs_it(capsys):
         C.LearningRateScheduler(lambda epoch, lr: lr * 0.5, verbose=1), Peek()])
     assert seen == [0.025, 0.0125, 0.00625]
     assert history.history["learning_rate"] == seen
-    assert "Epoch 1: LearningRateScheduler setting learning rate to 0.025." in capsys.readouterr().out
-    model.fit(x, y, epochs=2, verbose=0, callbacks=[C.LearningRateScheduler(lambda e: 0.1 / (e + 1))])
+    out = capsys.readouterr().out
+    assert "Epoch 1: LearningRateScheduler setting learning rate to 0.025." in out
+    one_argument = C.LearningRateScheduler(lambda e: 0.1 / (e + 1))
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[one_argument])
     assert model.optimizer.param_groups[0]["lr"] == 0.05
     with pytest.raises(ValueError, match=r"schedule\(0\) returned 'fast'"):
         model.fit(x, y, verbose=0, callbacks=[C.LearningRateScheduler(lambda e: "fast")])

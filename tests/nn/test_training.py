@@ -317,7 +317,7 @@ def test_history_keys_order_to_dataframe_and_best_epoch():
 
 def test_history_dataframe_error_names_pandas(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(ImportError, match="pip install"):
+    with pytest.raises(ImportError, match="needs pandas: pip install pandas"):
         History().to_dataframe()
 
 
@@ -430,6 +430,50 @@ def test_progress_small_values_use_exponent_format():
     bar.update(1, {"loss": 0.5})
     bar.finish({"loss": 0.00012, "val_loss": 12.3456789})
     assert bar.file.getvalue().rstrip().endswith("- loss: 1.2000e-04 - val_loss: 12.3457")
+
+
+def test_progress_in_jupyter_is_a_widget_bar_with_the_same_facts(monkeypatch):
+    pytest.importorskip("ipywidgets")
+    from nn import progress
+
+    class Shell:
+        config = {"IPKernelApp": {}}
+
+    class FakeIPython:  # what a Jupyter kernel has loaded
+        @staticmethod
+        def get_ipython():
+            return Shell()
+
+    assert progress.display_mode(io.StringIO()) == "lines"
+    monkeypatch.setitem(sys.modules, "IPython", FakeIPython)
+    assert progress.display_mode(io.StringIO()) == "notebook"
+    monkeypatch.undo()
+
+    bar = progress.Progbar(5, verbose=1, file=io.StringIO(), mode="notebook")
+    for step in range(1, 6):
+        bar.update(step, {"loss": 1.0 / step})
+    bar.finish({"loss": 0.1349, "val_loss": 0.1231})
+    left, widget, right = bar._bar.container.children
+    text = (left.value + right.value).replace("\u2007", " ")
+    assert widget.value == widget.max == 5
+    assert re.fullmatch(r"5/5 - \d+s \d+(?:s|ms|us)/step - loss: 0\.1349 - val_loss: 0\.1231",
+                        text.strip()), text
+
+
+def test_fit_takes_pandas_frames_as_lesson000_does():
+    pd = pytest.importorskip("pandas")
+    x, y = _data(40)
+    frame = pd.DataFrame(x, columns=["a", "b", "c"])
+    results = []
+    for inputs in ((x, y), (frame, pd.Series(y))):
+        model = _model()
+        model.compile(optim.SGD(model.parameters(), lr=0.1), loss="mae")
+        results.append(model.fit(*inputs, batch_size=16, epochs=2, verbose=0,
+                                 validation_data=inputs, shuffle=False).history)
+        assert model.predict(inputs[0]).shape == (40, 1)
+    assert results[0] == results[1]
+    frame_history = pd.DataFrame(results[1])
+    assert frame_history["loss"].tolist() == results[1]["loss"]
 
 
 # -- lesson 000 ------------------------------------------------------------------------------------

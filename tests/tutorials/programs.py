@@ -183,7 +183,7 @@ def polynomial_module(torch, steps: int = 2000) -> None:
     print(f"Result: {model.string()}")
 
 
-def dynamic_net(torch, steps: int = 30000, every: int = 2000) -> None:
+def dynamic_net(torch, steps: int = 4000, every: int = 500) -> None:
     """examples_nn/dynamic_net: each forward pass draws 4 or 5 from Python's random and reuses
     the parameter e for every order above 3 (control flow and weight sharing); SGD with
     momentum."""
@@ -227,7 +227,7 @@ def dynamic_net(torch, steps: int = 30000, every: int = 2000) -> None:
 N, D_IN, H, D_OUT = 64, 1000, 100, 10  # batch, input, hidden and output sizes
 
 
-def two_layer_net_tensor(torch, dtype: str = "float", steps: int = 500) -> None:
+def two_layer_net_tensor(torch, dtype: str = "float", steps: int = 200) -> None:
     """examples_tensor: forward and backward by hand, the ReLU's gradient masked with
     ``grad_h[h < 0] = 0``."""
     dtype = getattr(torch, dtype)
@@ -253,7 +253,7 @@ def two_layer_net_tensor(torch, dtype: str = "float", steps: int = 500) -> None:
         w2 -= learning_rate * grad_w2
 
 
-def two_layer_net_autograd(torch, dtype: str = "float", steps: int = 500) -> None:
+def two_layer_net_autograd(torch, dtype: str = "float", steps: int = 200) -> None:
     """examples_autograd: autograd for the backward pass, the update under no_grad, the
     gradients cleared with ``grad.zero_()``."""
     dtype = getattr(torch, dtype)
@@ -275,7 +275,7 @@ def two_layer_net_autograd(torch, dtype: str = "float", steps: int = 500) -> Non
             w2.grad.zero_()
 
 
-def two_layer_net_custom_function(torch, dtype: str = "float", steps: int = 500) -> None:
+def two_layer_net_custom_function(torch, dtype: str = "float", steps: int = 200) -> None:
     """examples_autograd: the ReLU as an autograd.Function whose backward clones the incoming
     gradient and zeroes it where the input was negative."""
 
@@ -312,7 +312,7 @@ def two_layer_net_custom_function(torch, dtype: str = "float", steps: int = 500)
             w2.grad.zero_()
 
 
-def two_layer_net_nn(torch, steps: int = 500) -> None:
+def two_layer_net_nn(torch, steps: int = 200) -> None:
     """examples_nn: nn.Sequential(Linear, ReLU, Linear), a summed MSE, the update as a loop
     over the parameters under no_grad."""
     x = torch.randn(N, D_IN)
@@ -334,7 +334,7 @@ def two_layer_net_nn(torch, steps: int = 500) -> None:
                 param -= learning_rate * param.grad
 
 
-def two_layer_net_optim(torch, steps: int = 500) -> None:
+def two_layer_net_optim(torch, steps: int = 200) -> None:
     """examples_nn: the same net trained by torch.optim.Adam."""
     x = torch.randn(N, D_IN)
     y = torch.randn(N, D_OUT)
@@ -353,7 +353,7 @@ def two_layer_net_optim(torch, steps: int = 500) -> None:
         optimizer.step()
 
 
-def two_layer_net_module(torch, steps: int = 500) -> None:
+def two_layer_net_module(torch, steps: int = 200) -> None:
     """examples_nn: the net as a custom nn.Module of two Linear layers, trained by SGD."""
 
     class TwoLayerNet(torch.nn.Module):

@@ -19,7 +19,7 @@ from collections import deque
 import numpy as np
 
 RANDOM_MAKERS = ("randn", "rand", "randn_like", "rand_like", "randint", "randperm", "normal")
-NUMBER = re.compile(r"-?\d+(?:\.\d*)?(?:e[-+]?\d+)?|nan|-?inf")
+NUMBER = re.compile(r"(?<![\w^])-?\d+(?:\.\d*)?(?:e[-+]?\d+)?|nan|-?inf")
 
 
 class _Proxy:
@@ -90,6 +90,17 @@ class SameStart:
         nn = _Proxy(torch.nn, {"Linear": linear})
         return _Proxy(torch, {"nn": nn, **{name: maker(name) for name in RANDOM_MAKERS}})
 
+    def run_alone(self, program, ours, *args) -> str:
+        """What ``program`` printed on retrograd (``ours``), Python's random seeded."""
+        state = random.getstate()
+        try:
+            random.seed(self.seed)
+            with contextlib.redirect_stdout(io.StringIO()) as printed:
+                program(self.recording(ours), *args)
+        finally:
+            random.setstate(state)
+        return printed.getvalue()
+
     def run_both(self, program, ours, theirs, *args) -> tuple[str, str]:
         """Run ``program`` on retrograd (``ours``) and then on PyTorch (``theirs``), each with
         Python's ``random`` seeded alike (for programs that draw from it); return what each
@@ -113,8 +124,3 @@ def numbers(printed: str) -> list[float]:
     return [float(n) for n in NUMBER.findall(printed)]
 
 
-def last_loss(printed: str) -> float:
-    """The loss on the last "<iteration> <loss>" line a program printed."""
-    lines = [line.split() for line in printed.splitlines()]
-    losses = [float(parts[1]) for parts in lines if len(parts) == 2 and parts[0].isdigit()]
-    return losses[-1]
