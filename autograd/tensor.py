@@ -61,8 +61,9 @@ def _as_array(data, dtype=None) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data._array
     if dtype is not None:
-        arr = np.array(data, dtype=dtype)
-    elif isinstance(data, np.ndarray | np.generic):
+        _check_real(np.dtype(dtype), data)  # before converting: numpy may fail its own way
+        return np.array(data, dtype=dtype)
+    if isinstance(data, np.ndarray | np.generic):
         arr = np.array(data)
     else:
         try:
@@ -73,20 +74,19 @@ def _as_array(data, dtype=None) -> np.ndarray:
             ) from None
         if arr.dtype == np.float64:
             return arr.astype(_Defaults.dtype, copy=False)
-    _check_real(arr, data)
+    _check_real(arr.dtype, data)
     return arr
 
 
-def _check_real(arr: np.ndarray, data) -> None:
-    kind = arr.dtype.kind
-    if kind == "c":
+def _check_real(dtype: np.dtype, data) -> None:
+    if dtype.kind == "c":
         raise TypeError(
-            f"cannot make a tensor of dtype {arr.dtype}: retrograd differentiates real numbers "
+            f"cannot make a tensor of dtype {dtype}: retrograd differentiates real numbers "
             "only; take the real part, the imaginary part or abs() in numpy first"
         )
-    if kind not in "biuf":
+    if dtype.kind not in "biuf":
         raise TypeError(
-            f"cannot make a tensor from {type(data).__name__} {data!r:.80} of dtype {arr.dtype}: "
+            f"cannot make a tensor from {type(data).__name__} {data!r:.80} of dtype {dtype}: "
             "a tensor holds numbers (bool, int or float)"
         )
 
@@ -135,7 +135,7 @@ class Tensor:
     @data.setter
     def data(self, value) -> None:
         array = value._array if isinstance(value, Tensor) else np.asarray(value)
-        _check_real(array, value)
+        _check_real(array.dtype, value)
         self._array = array
 
     @property

@@ -43,7 +43,7 @@ class Retrograd:
             layers += [nn.Linear(fan_in, fan_out, dtype=dtype), nn.ReLU()]
         self.model = nn.Sequential(*layers[:-1])
         for p, w in zip(self.model.parameters(), weights, strict=True):
-            p.data[...] = w
+            p.numpy()[...] = w
         self.loss_fn = nn.L1Loss()
         self.optimizer = Adam(self.model.parameters(), lr=LR, betas=BETAS, eps=EPS)
         self.batches = [(tensor(xb), tensor(yb)) for xb, yb in common.lesson000_batches(x, y)]
@@ -56,7 +56,7 @@ class Retrograd:
             self.optimizer.step()
 
     def weights(self) -> list[np.ndarray]:
-        return [p.data for p in self.model.parameters()]
+        return [p.numpy() for p in self.model.parameters()]
 
 
 class Torch(Retrograd):

@@ -98,7 +98,8 @@ _HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
 
 
 class CallbackList:
-    """Calls each hook on every callback in order, handing all of them the same ``logs`` dict."""
+    """Calls each hook on every callback in order, handing all of them the same ``logs`` dict
+    (a fresh empty one when the caller gives none, as Keras)."""
 
     def __init__(self, callbacks: Iterable[Callback] | None = None, model: Any = None,
                  **params: Any):
@@ -131,46 +132,46 @@ class CallbackList:
             fn(*args)
 
     def on_train_begin(self, logs: dict | None = None) -> None:
-        self._call("on_train_begin", logs)
+        self._call("on_train_begin", {} if logs is None else logs)
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        self._call("on_train_end", logs)
+        self._call("on_train_end", {} if logs is None else logs)
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._call("on_epoch_begin", epoch, logs)
+        self._call("on_epoch_begin", epoch, {} if logs is None else logs)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self._call("on_epoch_end", epoch, logs)
+        self._call("on_epoch_end", epoch, {} if logs is None else logs)
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        self._call("on_train_batch_begin", batch, logs)
+        self._call("on_train_batch_begin", batch, {} if logs is None else logs)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._call("on_train_batch_end", batch, logs)
+        self._call("on_train_batch_end", batch, {} if logs is None else logs)
 
     def on_test_begin(self, logs: dict | None = None) -> None:
-        self._call("on_test_begin", logs)
+        self._call("on_test_begin", {} if logs is None else logs)
 
     def on_test_end(self, logs: dict | None = None) -> None:
-        self._call("on_test_end", logs)
+        self._call("on_test_end", {} if logs is None else logs)
 
     def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        self._call("on_test_batch_begin", batch, logs)
+        self._call("on_test_batch_begin", batch, {} if logs is None else logs)
 
     def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._call("on_test_batch_end", batch, logs)
+        self._call("on_test_batch_end", batch, {} if logs is None else logs)
 
     def on_predict_begin(self, logs: dict | None = None) -> None:
-        self._call("on_predict_begin", logs)
+        self._call("on_predict_begin", {} if logs is None else logs)
 
     def on_predict_end(self, logs: dict | None = None) -> None:
-        self._call("on_predict_end", logs)
+        self._call("on_predict_end", {} if logs is None else logs)
 
     def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        self._call("on_predict_batch_begin", batch, logs)
+        self._call("on_predict_batch_begin", batch, {} if logs is None else logs)
 
     def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._call("on_predict_batch_end", batch, logs)
+        self._call("on_predict_batch_end", batch, {} if logs is None else logs)
 
     def __iter__(self):
         return iter(self.callbacks)

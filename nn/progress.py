@@ -13,6 +13,7 @@ line per epoch, ``5/5 - 0s - loss: 0.1349 - val_loss: 0.1231 - 104ms/epoch - 21m
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import Any, TextIO
@@ -160,6 +161,7 @@ class Progbar:
         if self.verbose == 1:
             if self._bar is not None:
                 self._bar.n = self.current
+                self._bar.ncols = None  # the finished line whole, as Keras writes it
                 self._bar.close()  # draws the finished line once more and ends it
             else:
                 print(self.line(), file=self.file, flush=True)
@@ -192,8 +194,14 @@ def _tqdm_bar(progbar: Progbar, mode: str):
             d.update(line=progbar.line(), count=progbar.count(), info=progbar.info())
             return d
 
+    # while running, the line is cut at the terminal's width, so that a long line never
+    # wraps and breaks the redrawing; the finished line is written whole (see finish). A
+    # terminal that reports no size (a pseudo-terminal, some IDEs) gets no cut: tqdm would
+    # read its 0 x 0 as "no room" and draw nothing.
+    columns, lines = shutil.get_terminal_size((0, 0))
     return KerasBar(total=progbar.target, file=progbar.file, bar_format=layout, leave=True,
-                    dynamic_ncols=False, mininterval=0.1, disable=False)
+                    ncols=columns if columns >= 20 else 10_000,
+                    nrows=lines if lines >= 2 else 10_000, mininterval=0.1, disable=False)
 
 
 class ProgressLogger(Callback):
@@ -212,10 +220,11 @@ class ProgressLogger(Callback):
         return sys.stdout if self.file is None else self.file
 
     def _new_bar(self) -> None:
-        self._close()
+        self.close()
         self.progbar = Progbar(self.params.get("steps"), self.verbose, self._out(), self.mode)
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """End the current bar, finished or not (fit calls it when an exception stops it)."""
         if self.progbar is not None:
             self.progbar.close()
             self.progbar = None
@@ -224,7 +233,7 @@ class ProgressLogger(Callback):
         self._in_fit = True
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        self._close()
+        self.close()
         self._in_fit = False
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:

@@ -299,7 +299,7 @@ def _test_loop(model: Module, data: Any, callbacks: CallbackList) -> dict[str, f
             logs = tracker.update(loss.item(), len(xb), yb, pred)
             callbacks.on_test_batch_end(step, logs)
     if tracker.count == 0:
-        raise ValueError("evaluation got no batches: the validation loader is empty")
+        raise ValueError("nothing to evaluate: the loader gave no batches")
     callbacks.on_test_end(logs)
     return logs
 
@@ -426,7 +426,7 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
                 break
         cbs.on_train_end()
     finally:
-        progress._close()
+        progress.close()
         self.train(was_training)
     return history
 
@@ -449,7 +449,7 @@ def evaluate(self: Module, x: Any = None, y: Any = None, batch_size: int | None 
     try:
         logs = _test_loop(self, data, cbs)
     finally:
-        progress._close()
+        progress.close()
         self.train(was)
     if return_dict:
         return logs
@@ -471,9 +471,7 @@ def predict(self: Module, x: Any, batch_size: int | None = 32, verbose: int | st
         batches = (arr[i:i + batch_size] for i in range(0, len(arr), batch_size))
         steps = -(-len(arr) // batch_size)
     params = {"verbose": verbose, "epochs": 1, "steps": steps}
-    user = CallbackList(callbacks).callbacks
-    progress = ProgressLogger(verbose)
-    cbs = CallbackList([*user, progress], model=self, **params)
+    cbs, _, progress = _callbacks(self, callbacks, verbose, params)
     was = self.training
     self.eval()
     outputs = []
@@ -489,7 +487,7 @@ def predict(self: Module, x: Any, batch_size: int | None = 32, verbose: int | st
                 cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
         cbs.on_predict_end()
     finally:
-        progress._close()
+        progress.close()
         self.train(was)
     if not outputs:
         raise ValueError("predict got no samples")

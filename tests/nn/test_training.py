@@ -241,6 +241,26 @@ def test_fit_takes_nn_data_loader():
     assert history.params["steps"] == 3
     assert history.history["loss"] == pytest.approx(expected.history["loss"], rel=1e-6)
 
+    # a shuffling loader draws its orders as in a hand-written loop: fit takes no extra draw
+    shuffled = data.DataLoader(data.TensorDataset(x, y), batch_size=20, shuffle=True)
+    model, twin = _model(), _model()
+    model.compile(optim.SGD(model.parameters(), lr=0.1), loss="mse")
+    autograd.manual_seed(5)
+    history = model.fit(shuffled, epochs=2, verbose=0)
+    opt = optim.SGD(twin.parameters(), lr=0.1)
+    autograd.manual_seed(5)
+    expected = []
+    for _ in range(2):
+        total = 0.0
+        for xb, yb in shuffled:
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(twin(xb), yb)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(xb)
+        expected.append(total / 45)
+    assert history.history["loss"] == pytest.approx(expected, rel=1e-6)
+
 
 def test_evaluate_and_predict():
     x, y = _data(50)
@@ -280,6 +300,27 @@ def test_stop_training_initial_epoch_and_model_history():
     assert seen == [0, 1] and history.epoch == [2]
     assert model.history is history and model.stop_training is True
     assert history.model is model
+
+
+def test_an_error_inside_fit_propagates_and_puts_the_mode_back(capsys):
+    x, y = _data(40)
+    model = _model()
+    calls = {"n": 0}
+
+    def failing_loss(pred, target):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("loss exploded")
+        return nn.functional.mse_loss(pred, target)
+
+    model.compile("sgd", failing_loss)
+    model.eval()
+    with pytest.raises(RuntimeError, match="loss exploded"):
+        model.fit(x, y, batch_size=8, epochs=2, verbose=1)
+    assert not model.training
+    model.compile("sgd", lambda pred, target: (pred - target.reshape(-1, 1)) ** 2)
+    with pytest.raises(ValueError, match=r"scalar Tensor, got Tensor of shape \(8, 1\)"):
+        model.fit(x, y, batch_size=8, verbose=0)
 
 
 def test_track_gradients_records_each_parameter_per_epoch():
