@@ -15,6 +15,7 @@ the losses agree to the bit until then, and the final loss to 1%.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 
 import numpy as np
@@ -48,6 +49,28 @@ def result_line(printed: str) -> list[float]:
     return numbers(lines[0]) if lines else []
 
 
+@contextlib.contextmanager
+def one_thread(torch):
+    """numpy's BLAS and torch on one thread each: their small matrix products gain nothing
+    from more, and on a loaded machine threads that wait for each other make a run ten times
+    slower."""
+    threads = None if torch is None else torch.get_num_threads()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # an optional dependency (scikit-learn's): run as the machine is set
+        limits = contextlib.nullcontext()
+    else:
+        limits = threadpool_limits(1)
+    try:
+        if torch is not None:
+            torch.set_num_threads(1)
+        with limits:
+            yield
+    finally:
+        if torch is not None:
+            torch.set_num_threads(threads)
+
+
 def run(name: str, precision: str, torch):
     """What the program printed on retrograd and on ``torch`` (None: retrograd only)."""
     program = getattr(programs, name)
@@ -59,9 +82,10 @@ def run(name: str, precision: str, torch):
     try:
         for lib in libraries:
             lib.set_default_dtype(getattr(lib, precision))
-        if torch is None:
-            return SameStart().run_alone(program, ours, *args), None
-        return SameStart().run_both(program, ours, torch, *args)
+        with one_thread(torch):
+            if torch is None:
+                return SameStart().run_alone(program, ours, *args), None
+            return SameStart().run_both(program, ours, torch, *args)
     finally:
         for lib, dtype in zip(libraries, defaults):
             lib.set_default_dtype(dtype)
