@@ -35,13 +35,59 @@ class InplaceError(RuntimeError):
 
 class _Mode(threading.local):
     """The switches every op reads, one set per thread (PyTorch's rule): a ``no_grad`` block in
-    one thread never stops another from recording. Class attributes are each new thread's
-    defaults."""
+    one thread never stops another from recording.
 
-    grad_enabled = True
-    anomaly = False
-    capture = None  # while autograd.grad runs: id of each input -> its gradient
-    made_at: dict | None = None  # anomaly mode: where each node was made, to name a bad grad
+    A thread-local attribute costs three times a class attribute to read, and every op reads
+    the switches; so ``_Mode.quiet`` (one flag for the whole process) stays true while every
+    thread is in the default state (recording, anomaly mode off, no ``autograd.grad`` running),
+    and the ops' hot path reads only that. The switches' setters keep it true to the threads.
+    """
+
+    quiet = True  # class attribute: no thread has left the default state
+    _others = 0  # how many threads have
+    _lock = threading.Lock()
+
+    def __init__(self):  # runs once in each thread, at its first use
+        self._grad_enabled, self._anomaly, self._capture = True, False, None
+        self.made_at: dict | None = None  # anomaly mode: where each node was made
+        self._counted = _Counted()
+
+    def _set(self, name: str, value) -> None:
+        was = self._default()
+        setattr(self, name, value)
+        now = self._default()
+        if was != now:
+            self._counted.odd = not now
+            _Mode._count(-1 if now else 1)
+
+    @staticmethod
+    def _count(change: int) -> None:
+        with _Mode._lock:
+            _Mode._others += change
+            _Mode.quiet = _Mode._others == 0
+
+    def _default(self) -> bool:
+        return self._grad_enabled and not self._anomaly and self._capture is None
+
+    grad_enabled = property(lambda self: self._grad_enabled,
+                            lambda self, on: self._set("_grad_enabled", on))
+    anomaly = property(lambda self: self._anomaly, lambda self, on: self._set("_anomaly", on))
+    # while autograd.grad runs: id of each input -> its gradient
+    capture = property(lambda self: self._capture, lambda self, ids: self._set("_capture", ids))
+
+
+class _Counted:
+    """Held by one thread's switches: a thread that ends outside the default state (inside
+    ``no_grad``, say) stops counting when its switches go, so the fast path comes back."""
+
+    __slots__ = ("odd",)
+
+    def __init__(self):
+        self.odd = False
+
+    def __del__(self):
+        if self.odd:
+            _Mode._count(-1)
 
 
 _mode = _Mode()
@@ -272,9 +318,10 @@ def _count_consumers(root, nodes: list) -> None:
                 f"backward through op '{node._backward.op}' a second time, but its saved values "
                 "were released by the first backward; pass retain_graph=True to the first call"
             )
-        if node._tick < changed:  # something changed in place since this op ran
+        parents = node._parents
+        if changed and parents and node._tick < changed:  # changed in place since this op ran
             _check_versions(node)
-        for parent in node._parents:
+        for parent in parents:
             if parent.requires_grad:
                 parent._pending += 1
                 if parent._pending == 1:
@@ -303,7 +350,7 @@ def _check_versions(node) -> None:
 
 def _propagate(root, seed, retain_graph: bool) -> None:
     """Second walk: a node runs its rule once all its consumers have sent their gradients."""
-    anomaly = _mode.anomaly
+    anomaly = not _Mode.quiet and _mode.anomaly
     delivered: set[int] = set()
     root._g = seed
     ready = [root]

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import KEEP, _Clock, _mode, backward, check_anomaly
+from .graph import KEEP, _Clock, _Mode, _mode, backward, check_anomaly
 
 _new = object.__new__
 
@@ -332,7 +332,7 @@ class Tensor:
                     replaced = hook(Tensor._wrap(g))
                     if replaced is not None:  # a copy: the hook may keep what it returns
                         g = np.array(_data(replaced))
-        capture = _mode.capture
+        capture = None if _Mode.quiet else _mode.capture
         if capture is not None:
             if id(self) in capture:
                 previous = capture[id(self)]
@@ -517,8 +517,8 @@ def result(data: np.ndarray, parents: tuple, rule, saved=None) -> Tensor:
     out._pending = 0
     out._hooks = None
     out._ver = None
-    mode = _mode
-    if mode.grad_enabled:
+    quiet = _Mode.quiet  # every thread records with anomaly mode off: skip the per-thread reads
+    if quiet or _mode.grad_enabled:
         for p in parents:
             if p.requires_grad:
                 out.requires_grad = True
@@ -526,7 +526,7 @@ def result(data: np.ndarray, parents: tuple, rule, saved=None) -> Tensor:
                 out._backward = rule
                 out._saved = saved
                 out._tick = _Clock.now
-                if mode.anomaly:
+                if not quiet and _mode.anomaly:
                     check_anomaly(out, rule.op)
                 return out
     out.requires_grad = False

@@ -12,7 +12,7 @@ import math
 import numbers
 
 from . import scalar_math as sm
-from .graph import KEEP, _mode, backward, check_anomaly, nodes_below
+from .graph import KEEP, _Mode, _mode, backward, check_anomaly, nodes_below
 from .scalar_math import rule
 
 
@@ -230,11 +230,11 @@ def _op(data: float, parents: tuple, backward_rule) -> Value:
     out.label = ""
     out._g = None
     out._pending = 0
-    mode = _mode
-    if mode.grad_enabled:
+    quiet = _Mode.quiet  # every thread records with anomaly mode off: skip the per-thread reads
+    if quiet or _mode.grad_enabled:
         out._parents = parents
         out._backward = backward_rule
-        if mode.anomaly:
+        if not quiet and _mode.anomaly:
             check_anomaly(out, backward_rule.op)
     else:
         out._parents = ()

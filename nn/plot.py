@@ -19,6 +19,8 @@ from .diagnose import read_history
 
 __all__ = ["plot_history", "plot_gradient_norms", "plot_lr_find"]
 
+LEGEND_LAYERS = 6  # plot_gradient_norms: more layers than this get a colorbar, not a legend
+
 _WORDS = {
     "en": {
         "epoch": "Epoch",
@@ -30,6 +32,10 @@ _WORDS = {
                   "learning_rate": "Learning rate", "lr": "Learning rate"},
         "grad_title": "Gradient norm per layer",
         "grad_y": "mean L2 norm of the gradient (log scale)",
+        "layer": "layer {k} ({name})",
+        "layer_bar": "layer (1 = nearest the input)",
+        "weights": "weights",
+        "others": "biases and other parameters",
         "lr_x": "Learning rate (log scale)",
         "lr_y": "Loss",
         "lr_title": "Learning-rate range test",
@@ -49,6 +55,10 @@ _WORDS = {
                   "lr": "Tasa de aprendizaje"},
         "grad_title": "Norma del gradiente por capa",
         "grad_y": "norma L2 media del gradiente (escala logarítmica)",
+        "layer": "capa {k} ({name})",
+        "layer_bar": "capa (1 = la más cercana a la entrada)",
+        "weights": "pesos",
+        "others": "sesgos y otros parámetros",
         "lr_x": "Tasa de aprendizaje (escala logarítmica)",
         "lr_y": "Pérdida",
         "lr_title": "Búsqueda de la tasa de aprendizaje",
@@ -189,9 +199,17 @@ def plot_gradient_norms(history: Any, parameters: Sequence[str] | None = None, *
     scale: vanishing gradients show as the first layers' lines sitting orders of magnitude
     below the last ones (lesson 004: sigmoid and tanh saturate).
 
+    Layers are numbered from the input, 1, 2, ..., in the order the norms were recorded
+    (``named_parameters`` order), one number per module (``0.weight`` and ``0.bias`` are layer
+    1); each line is labeled "layer k (name)" ("capa k (name)" in Spanish) and colored along
+    viridis from the input (dark) to the output (light), weights solid and the other
+    parameters dashed. Up to ``LEGEND_LAYERS`` (6) layers get a legend; more get a colorbar
+    of layer numbers (and a small legend of the line styles when both kinds are drawn).
+
     ``history``: a History from ``fit(..., track_gradients=True)`` or a dict of
-    name -> per-epoch norms. ``parameters``: the names to draw (default: all). Returns the
-    Figure.
+    name -> per-epoch norms. ``parameters``: the names to draw (default: all), drawn in the
+    network's order whatever order they are given in. ``ax``: an Axes to draw into. Returns
+    the Figure.
     """
     words = _words(lang, "plot_gradient_norms")
     if isinstance(getattr(history, "gradient_norms", None), dict):
@@ -204,26 +222,67 @@ def plot_gradient_norms(history: Any, parameters: Sequence[str] | None = None, *
     if not norms or not any(len(v) for v in norms.values()):
         raise ValueError("plot_gradient_norms: no gradient norms recorded; train with "
                          "fit(..., track_gradients=True)")
-    names = list(norms) if parameters is None else list(parameters)
-    unknown = [n for n in names if n not in norms]
-    if unknown:
-        raise ValueError(f"plot_gradient_norms: no norms recorded for {unknown}; recorded: "
-                         f"{list(norms)}")
+    wanted = list(norms) if parameters is None else (
+        [parameters] if isinstance(parameters, str) else list(parameters))
+    unknown = [n for n in wanted if n not in norms]
+    if unknown or not wanted:
+        raise ValueError(f"plot_gradient_norms: no norms recorded for {unknown or wanted}; "
+                         f"recorded: {list(norms)}")
+    layer_of: dict[str, int] = {}  # module name -> layer number from 1, input first
+    for name in norms:
+        layer_of.setdefault(_module_name(name), len(layer_of) + 1)
+    names = [n for n in norms if n in set(wanted)]  # the network's order
+    shown = sorted({layer_of[_module_name(n)] for n in names})
+    plt = _pyplot()
+    # stop short of viridis' pale yellow end, hard to see on white
+    colours = {k: plt.colormaps["viridis"](0.9 * i / max(len(shown) - 1, 1))
+               for i, k in enumerate(shown)}
     fig, (a,) = _axes_for(1, ax, None, "plot_gradient_norms", figsize or (7.0, 4.2))
+    styles = set()
     for name in names:
         values = _finite(np.asarray(norms[name], dtype=np.float64))
         if epoch_list is not None and len(epoch_list) == len(values):
             x = [int(e) + 1 for e in epoch_list]
         else:
             x = list(range(1, len(values) + 1))
-        a.plot(x, np.where(values > 0, values, np.nan), marker=".", label=name)
+        layer = layer_of[_module_name(name)]
+        style = "-" if _is_weight(name) else "--"
+        styles.add(style)
+        a.plot(x, np.where(values > 0, values, np.nan), style, marker=".",
+               color=colours[layer], label=words["layer"].format(k=layer, name=name))
     a.set_yscale("log")
     a.set_title(words["grad_title"])
     a.set_xlabel(words["epoch"])
     a.set_ylabel(words["grad_y"])
     a.xaxis.get_major_locator().set_params(integer=True)
-    a.legend(fontsize="small")
+    if len(shown) <= LEGEND_LAYERS:
+        a.legend(fontsize="small")
+        return fig
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    steps = BoundaryNorm(np.arange(len(shown) + 1) - 0.5, len(shown))
+    mappable = ScalarMappable(norm=steps, cmap=ListedColormap([colours[k] for k in shown]))
+    every = math.ceil(len(shown) / 12)  # at most a dozen tick labels
+    ticks = list(range(0, len(shown), every))
+    bar = fig.colorbar(mappable, ax=a, ticks=ticks)
+    bar.ax.set_yticklabels([str(shown[i]) for i in ticks])
+    bar.set_label(words["layer_bar"])
+    if len(styles) > 1:
+        from matplotlib.lines import Line2D
+
+        a.legend([Line2D([], [], color="0.3", linestyle=s) for s in ("-", "--")],
+                 [words["weights"], words["others"]], fontsize="small")
     return fig
+
+
+def _module_name(parameter: str) -> str:
+    """"0" for "0.weight", "encoder.fc" for "encoder.fc.bias"; a bare name is its own."""
+    return parameter.rsplit(".", 1)[0] if "." in parameter else parameter
+
+
+def _is_weight(parameter: str) -> bool:
+    return parameter.rsplit(".", 1)[-1] in ("weight", "kernel")
 
 
 def plot_lr_find(result: Any, *, ax: Any = None, lang: str = "en",

@@ -23,6 +23,10 @@ The other import lines of a PyTorch program each have their retrograd form:
 
 This is a module of retrograd's own: importing it never touches a real ``torch`` installed
 beside it, and ``import torch`` elsewhere still gets PyTorch.
+
+Not here: ``torch.Tensor(2, 3)`` as a maker (``torch.Tensor`` is the class, for isinstance;
+write ``torch.empty(2, 3)``), saving whole models (save the state dict), conv and recurrent
+layers, and anything that needs a GPU.
 """
 
 from __future__ import annotations
@@ -86,6 +90,9 @@ def _write_out(value: Tensor, out: Any, name: str, inputs: tuple) -> Tensor:
     shape differs. Like torch, refused when grad mode is on and an input requires grad."""
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(..., out=...) takes a Tensor as out, got {type(out).__name__}")
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name}(..., out=...): out= is supported where the result is one "
+                        f"tensor, and this one is a {type(value).__name__}")
     if is_grad_enabled() and (out.requires_grad or builtins.any(
             isinstance(t, Tensor) and t.requires_grad for t in inputs)):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
@@ -100,10 +107,10 @@ def _write_out(value: Tensor, out: Any, name: str, inputs: tuple) -> Tensor:
     return out
 
 
-def _function(name: str, method=None):
+def _function(name: str):
     """Tensor method ``name`` as a module function whose first argument may also be a number
     or a list (made a tensor), with torch's ``out=`` keyword."""
-    op = _accepts_constants(method or getattr(Tensor, name))
+    op = _accepts_constants(getattr(Tensor, name))
 
     def function(*args, out=None, **kwargs):
         value = op(*args, **kwargs)

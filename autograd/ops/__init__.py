@@ -123,19 +123,20 @@ for _name, _fn in {**_METHODS, **inplace.METHODS}.items():
     setattr(Tensor, _name, _fn)
 
 
+_NO_INPUT = object()
+
+
 def accepts_constants(op):
     """``op`` as a module-level function: a first argument that is not a Tensor (a number, a
     list, an array) is taken as a constant tensor, in the dtype of a tensor beside it if
     there is one, so ``autograd.maximum(0.0, t)`` works like ``t.maximum(0.0)``."""
 
     @functools.wraps(op)
-    def function(*args, **kwargs):
-        if args:
-            a, args = args[0], args[1:]
-        elif "input" in kwargs:  # torch's keyword for the first argument: matmul(input=x, ...)
+    def function(a=_NO_INPUT, /, *args, **kwargs):
+        if a is _NO_INPUT:  # torch's keyword for the first argument: matmul(input=x, ...)
+            if "input" not in kwargs:
+                raise TypeError(f"{op.__name__}() needs a tensor as its first argument (input)")
             a = kwargs.pop("input")
-        else:
-            raise TypeError(f"{op.__name__}() needs a tensor as its first argument (input)")
         if not isinstance(a, Tensor):
             a = lift(a, args[0]) if args and isinstance(args[0], Tensor) else Tensor(a)
         return op(a, *args, **kwargs)

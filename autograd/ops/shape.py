@@ -140,6 +140,9 @@ def getitem(a, index):
     try:
         data = a._array[key]
     except IndexError as err:
+        if a._array.ndim == 0:  # PyTorch 0.3's loss.data[0]
+            raise IndexError(f"invalid index {index!r} of a 0-d tensor: use tensor.item() to "
+                             "get its number") from None
         raise IndexError(f"index {index!r} into a tensor of shape {a.shape}: {err}") from None
     if not isinstance(data, np.ndarray):  # a single element: as a 0-d view, like torch's
         data = a._array[(*parts, Ellipsis)] if Ellipsis not in parts else np.asarray(data)

@@ -149,7 +149,7 @@ def test_a_change_through_a_view_changes_the_base(torch):
         t.reshape(12)[:2] = 5.0
         t[:, 1:3] += 1
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-    assert ours._version == theirs._version
+    assert ours._version == theirs._version > 0
 
 
 def test_fancy_indexing_copies_so_changing_the_result_leaves_the_source(torch):

@@ -349,6 +349,23 @@ def test_contiguous_copies_only_what_is_not_row_major():
     gradcheck(lambda u: u.t().contiguous() * 2, leaf(np.arange(6.0).reshape(2, 3)))
 
 
+# op -> (ours, torch's), on matrices
+COPIES = {
+    "clone": (lambda t: t.clone() * t, lambda t: t.clone() * t),
+    "t": (lambda t: t.t(), lambda t: t.t()),
+    "t().contiguous()": (lambda t: t.t().contiguous(), lambda t: t.t().contiguous()),
+    "chunk": (lambda t: ag.stack(t.chunk(2, 1)[:1]) * 2, lambda t: t.chunk(2, 1)[0][None] * 2),
+}
+
+
+@pytest.mark.parametrize("name", COPIES)
+@given(x=arrays(shapes(min_dims=2, max_dims=2)))
+def test_copies_match_torch(torch, name, x):
+    ours, theirs = COPIES[name]
+    compare(torch, ours, theirs, x)
+    gradcheck(ours, leaf(x))
+
+
 def test_t_transposes_matrices_and_refuses_more_dims():
     m = leaf(np.arange(6.0).reshape(2, 3))
     assert m.t().shape == (3, 2) and ag.transpose(m).shape == (3, 2)

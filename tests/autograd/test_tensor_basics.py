@@ -233,7 +233,8 @@ def test_properties():
     array = np.arange(24.0).reshape(2, 3, 4)
     t = ag.tensor(array)
     assert t.numpy() is not array and isinstance(t.numpy(), np.ndarray)
-    assert t.shape == (2, 3, 4) and t.ndim == 3 and t.size() == (2, 3, 4) and t.size(1) == t.size(-2) == 3
+    assert t.shape == (2, 3, 4) and t.ndim == 3
+    assert t.size() == (2, 3, 4) and t.size(1) == t.size(-2) == 3
     assert t.dim() == 3 and t.numel() == 24 and len(t) == 2
     np.testing.assert_array_equal(t.T.numpy(), array.T)
     assert t.T.shape == (4, 3, 2)
@@ -302,7 +303,8 @@ def test_repr_looks_like_torch():
     assert text.startswith("tensor([") and text.endswith(", requires_grad=True)")
     assert "1." in text and "2." in text
     made = repr(leaf * 2)
-    assert made.startswith("tensor([") and "grad_fn=<MulBackward0>" in made and "requires_grad" not in made
+    assert made.startswith("tensor([") and "grad_fn=<MulBackward0>" in made
+    assert "requires_grad" not in made
     assert repr(ag.tensor([1.0])).endswith("])")  # default dtype: not shown
     assert "dtype=float64" in repr(ag.tensor([1.0], dtype=np.float64))
     assert repr(ag.tensor([1, 2])) == "tensor([1, 2])"

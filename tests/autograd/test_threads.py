@@ -12,6 +12,7 @@ import pytest
 import autograd as ag
 import nn
 from autograd import AnomalyError, detect_anomaly, enable_grad, no_grad, set_grad_enabled
+from autograd.graph import _Mode
 
 ROUNDS = 2000
 
@@ -242,3 +243,29 @@ def test_anomaly_mode_belongs_to_the_thread_that_turned_it_on():
 
     run_threads(watched, free)
     assert results == {"watched": ROUNDS // 4, "free": ROUNDS // 4}
+
+
+def test_the_fast_path_flag_follows_every_thread_s_switches():
+    # ops read one process-wide flag while every thread records with anomaly mode off; any
+    # thread leaving that state turns it off until that thread is back (or has ended)
+    assert _Mode.quiet
+    with no_grad():
+        assert not _Mode.quiet
+        with enable_grad():
+            assert _Mode.quiet
+    with detect_anomaly():
+        assert not _Mode.quiet
+    assert _Mode.quiet
+    inside = []
+
+    def leaves_grad_off():
+        set_grad_enabled(False)  # and the thread ends that way
+        inside.append(_Mode.quiet)
+
+    run_threads(leaves_grad_off)
+    assert inside == [False] and _Mode.quiet
+    x, seen = ag.ones(2, requires_grad=True), []
+    y = x * 3
+    y.register_hook(lambda g: seen.append(_Mode.quiet))
+    ag.grad(y.sum(), [x])
+    assert seen == [False] and _Mode.quiet  # grad() counted its capture, and gave it back

@@ -125,16 +125,73 @@ def test_plot_gradient_norms_log_scale_one_line_per_parameter():
     ax = fig.axes[0]
     assert ax.get_yscale() == "log"
     lines = lines_by_label(ax)
-    assert set(lines) == {"0.weight", "2.weight"}
-    assert list(lines["2.weight"].get_xdata()) == [1, 2, 3]
-    y = lines["0.weight"].get_ydata()
+    assert set(lines) == {"layer 1 (0.weight)", "layer 2 (2.weight)"}
+    assert list(lines["layer 2 (2.weight)"].get_xdata()) == [1, 2, 3]
+    y = lines["layer 1 (0.weight)"].get_ydata()
     assert y[0] == 1e-6 and np.isnan(y[2])  # a zero norm has no place on a log axis
     assert ax.get_title() == "Gradient norm per layer"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["layer 1 (0.weight)", "layer 2 (2.weight)"]
+    assert len(fig.axes) == 1  # two layers: a legend, no colorbar
     es = plot.plot_gradient_norms(history.gradient_norms, ["2.weight"], lang="es")
     assert es.axes[0].get_title() == "Norma del gradiente por capa"
-    assert [line.get_label() for line in es.axes[0].get_lines()] == ["2.weight"]
+    # numbered among all recorded layers, not among the ones drawn
+    assert [line.get_label() for line in es.axes[0].get_lines()] == ["capa 2 (2.weight)"]
     with pytest.raises(ValueError, match="track_gradients=True"):
         plot.plot_gradient_norms(SimpleNamespace(gradient_norms={}))
+    with pytest.raises(ValueError, match=r"no norms recorded for \['3.weight'\]"):
+        plot.plot_gradient_norms(history, ["3.weight"])
+
+
+def deep_norms(layers=11):
+    """Norms of a Sequential of ``layers`` Linear layers (indices 0, 2, 4, ...: activations in
+    between), weights and biases, in named_parameters order; smaller towards the input."""
+    norms = {}
+    for i in range(layers):
+        scale = 10.0 ** (i - layers)
+        norms[f"{2 * i}.weight"] = [scale, 1.1 * scale, 1.2 * scale]
+        norms[f"{2 * i}.bias"] = [0.5 * scale, 0.6 * scale, 0.5 * scale]
+    return norms
+
+
+def test_plot_gradient_norms_colours_layers_from_input_to_output():
+    """Eleven layers: the default colour cycle has ten colours, so layers 1 and 11 shared one
+    and the legend read "0.weight", "20.weight". Now viridis runs from the input to the output
+    layer, every layer its own colour, and a colorbar numbers them."""
+    norms = deep_norms()
+    weights = [name for name in norms if name.endswith("weight")]
+    fig = plot.plot_gradient_norms(norms, list(reversed(weights)), lang="es")
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == [f"capa {k + 1} ({2 * k}.weight)" for k in range(11)]  # network order
+    colours = [matplotlib.colors.to_rgba(line.get_color()) for line in ax.get_lines()]
+    assert len(set(colours)) == 11
+    viridis = matplotlib.colormaps["viridis"]
+    assert colours[0] == pytest.approx(viridis(0.0))  # the input layer: darkest
+    assert colours[-1] == pytest.approx(viridis(0.9))
+    # lightness grows from the input to the output layer, as viridis does
+    luminance = [0.2126 * r + 0.7152 * g + 0.0722 * b for r, g, b, _ in colours]
+    assert all(x < y for x, y in zip(luminance, luminance[1:]))
+    assert ax.get_legend() is None  # eleven entries would crowd the plot: a colorbar instead
+    (bar,) = fig.axes[1:]
+    assert bar.get_ylabel() == "capa (1 = la más cercana a la entrada)"
+    ticks = [t.get_text() for t in bar.get_yticklabels()]
+    assert ticks == [str(k) for k in range(1, 12)]
+
+
+def test_plot_gradient_norms_weights_and_biases_share_their_layers_colour():
+    fig = plot.plot_gradient_norms(deep_norms(8))
+    ax = fig.axes[0]
+    lines = lines_by_label(ax)
+    assert len(lines) == 16
+    weight, bias = lines["layer 3 (4.weight)"], lines["layer 3 (4.bias)"]
+    assert weight.get_color() == bias.get_color()
+    assert weight.get_linestyle() == "-" and bias.get_linestyle() == "--"
+    assert lines["layer 4 (6.weight)"].get_color() != weight.get_color()
+    # the colorbar numbers the layers; a small legend tells the line styles apart
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "weights", "biases and other parameters"]
+    assert fig.axes[1].get_ylabel() == "layer (1 = nearest the input)"
 
 
 def test_plot_lr_find_marks_the_suggestion():

@@ -129,6 +129,7 @@ def test_torch_utils_data_is_nn_data():
         torch.utils.tensorboard  # noqa: B018
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt:RuntimeWarning")
 def test_torch_autograd():
     class Square(torch.autograd.Function):
         @staticmethod
@@ -147,13 +148,17 @@ def test_torch_autograd():
     y = torch.tensor([1.0, 2.0], requires_grad=True)
     torch.autograd.backward([(y * y).sum(), y.sum()])
     assert y.grad.tolist() == [3.0, 5.0]
-    with torch.autograd.set_detect_anomaly(True):
-        assert autograd.graph._mode.anomaly
-    assert not autograd.graph._mode.anomaly
+    w = torch.tensor([-1.0], requires_grad=True)
+    with torch.autograd.set_detect_anomaly(True), pytest.raises(autograd.AnomalyError):
+        w.sqrt()  # a nan made in the forward pass
+    assert np.isnan(w.sqrt().item())  # off again: a nan, no error
     torch.autograd.set_detect_anomaly(True)  # as a statement: on from now on
-    assert autograd.graph._mode.anomaly
-    torch.autograd.set_detect_anomaly(False)
-    assert not autograd.graph._mode.anomaly
+    try:
+        with pytest.raises(autograd.AnomalyError):
+            w.sqrt()
+    finally:
+        torch.autograd.set_detect_anomaly(False)
+    assert np.isnan(w.sqrt().item())
 
 
 def test_variable_is_a_legacy_tensor_factory():
@@ -169,6 +174,9 @@ def test_variable_is_a_legacy_tensor_factory():
     assert torch.FloatTensor(2, 3).shape == (2, 3) and torch.LongTensor([1]).dtype == np.int64
     with pytest.raises(TypeError, match="FloatTensor takes data"):
         torch.FloatTensor([1.0], [2.0])
+    loss = torch.tensor([1.0, 2.0]).sum()
+    with pytest.raises(IndexError, match=r"0-d tensor: use tensor.item\(\)"):
+        loss.data[0]  # noqa: B018  (PyTorch 0.3's spelling of loss.item())
 
 
 def test_save_and_load_a_state_dict(tmp_path):
