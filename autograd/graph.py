@@ -45,7 +45,7 @@ class _Mode(threading.local):
 
     quiet = True  # class attribute: no thread has left the default state
     _others = 0  # how many threads have
-    _lock = threading.Lock()
+    _lock = threading.RLock()  # re-entrant: _Counted.__del__ may run while it is held
 
     def __init__(self):  # runs once in each thread, at its first use
         self._grad_enabled, self._anomaly, self._capture = True, False, None

@@ -5,6 +5,8 @@ them. Each module calls the function of the same name in nn.functional; ``reduct
 
 from __future__ import annotations
 
+import functools
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -24,10 +26,38 @@ def _constant(value: Any, owner: str, what: str) -> Tensor | None:
     return Tensor(arr if arr.dtype.kind == "f" else arr.astype(np.float32))
 
 
+def _legacy_reduction(init: Callable) -> Callable:
+    """Let ``init`` take PyTorch's deprecated ``size_average=`` and ``reduce=``, turned into
+    ``reduction`` by torch's rule (each defaults to True: both -> "mean", ``reduce`` alone ->
+    "sum", ``reduce=False`` -> "none"), with torch's deprecation warning."""
+
+    @functools.wraps(init)
+    def wrapped(self, *args, size_average: bool | None = None, reduce: bool | None = None,
+                **kwargs):
+        if size_average is not None or reduce is not None:
+            if "reduction" in kwargs:
+                raise TypeError(f"{type(self).__name__}: give reduction= or the deprecated "
+                                "size_average= / reduce=, not both")
+            size_average = True if size_average is None else size_average
+            reduce = True if reduce is None else reduce
+            kwargs["reduction"] = ("mean" if size_average and reduce else
+                                   "sum" if reduce else "none")
+            warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                          f"reduction='{kwargs['reduction']}' instead.", stacklevel=2)
+        init(self, *args, **kwargs)
+
+    return wrapped
+
+
 class _Loss(Module):
     def __init__(self, reduction: str = "mean"):
         super().__init__()
         self.reduction = F.check_reduction(reduction, type(self).__name__)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # every loss's own __init__ takes the legacy spellings
+            cls.__init__ = _legacy_reduction(cls.__dict__["__init__"])
 
     def _options(self) -> dict:
         """The arguments that differ from their defaults, for the repr."""
@@ -35,6 +65,9 @@ class _Loss(Module):
 
     def extra_repr(self) -> str:
         return ", ".join(f"{k}={v}" for k, v in self._options().items())
+
+
+_Loss.__init__ = _legacy_reduction(_Loss.__init__)
 
 
 class MSELoss(_Loss):
