@@ -688,8 +688,8 @@ def _dtype(dtype) -> np.dtype | None:
     except TypeError:
         raise TypeError(f"dtype={dtype!r} is not a dtype (give float32, float64, int64, ...)"
                         ) from None
-    if d.kind not in "biufc":
-        raise TypeError(f"dtype={dtype!r}: a tensor holds numbers (bool, int, float or complex), "
+    if d.kind not in "biuf":
+        raise TypeError(f"dtype={dtype!r}: a tensor holds numbers (bool, int or float), "
                         f"not {d}")
     return d
 
@@ -868,9 +868,9 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 
 
 def _check_numeric(array: np.ndarray) -> None:
-    if array.dtype.kind not in "biufc":
+    if array.dtype.kind not in "biuf":
         raise TypeError(f"cannot make a tensor from an array of dtype {array.dtype}: a tensor "
-                        "holds numbers (bool, int, float or complex)")
+                        "holds real numbers (bool, int or float)")
 
 
 def zeros_like(t, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
