@@ -123,8 +123,8 @@ def show_worked_example(say, out: str) -> None:
         say("no_renderer", err=err, path=dot_path)
 
 
-class MyFirstModel(nn.Module):
-    """The lesson's MyFirstPytorchModel, with retrograd's names."""
+class MyFirstPytorchModel(nn.Module):
+    """Lesson 001's classifier, as the lesson writes it (its name included)."""
 
     def __init__(self, input_features=4, hidden_layer_1=8, hidden_layer_2=9, output_features=3):
         super().__init__()
@@ -135,7 +135,8 @@ class MyFirstModel(nn.Module):
     def forward(self, x):
         x = F.relu(self.fully_connected_1(x))
         x = F.relu(self.fully_connected_2(x))
-        return self.output(x)
+        x = self.output(x)
+        return x
 
 
 def iris_splits(seed: int = SEED) -> dict:
@@ -161,7 +162,7 @@ def train_iris(say, out: str, lang: str, epochs: int = EPOCHS, seed: int = SEED)
     say("split", train=len(data["y_train"]), val=len(data["y_val"]), test=len(data["y_test"]),
         seed=seed)
     autograd.manual_seed(seed)  # torch.manual_seed(seed) in the lesson
-    model = MyFirstModel()
+    model = MyFirstPytorchModel()
     criterion = nn.CrossEntropyLoss()
     optimizer = optim.Adam(model.parameters(), lr=0.1)
     print(model)
