@@ -64,19 +64,27 @@ def _dense_model(weights: list, dtype: str):
 
 
 class Fit:
-    """``model.fit`` exactly as lesson 000 calls it."""
+    """``model.fit`` exactly as lesson 000 calls it. Every run starts over from the same
+    weights, a fresh optimizer and ``autograd.manual_seed(0)``, so that all runs of all
+    contenders do the same arithmetic (a run that drifted into denormal numbers would
+    otherwise be slower for reasons that have nothing to do with the loop)."""
 
     def __init__(self, dtype: str, verbose: int = 1):
-        import autograd
-
         x, y, self.xv, self.yv, weights = _arrays(dtype)
         self.x, self.y = x, y
         self.model = _dense_model(weights, dtype)
-        self.model.compile(optimizer="adam", loss="mae")
+        self.start = self.model.state_dict()
         self.verbose = verbose
+
+    def reset(self) -> None:
+        import autograd
+
+        self.model.load_state_dict(self.start)
+        self.model.compile(optimizer="adam", loss="mae")
         autograd.manual_seed(0)
 
     def run(self) -> list[float]:
+        self.reset()
         with contextlib.redirect_stdout(_Terminal()):
             history = self.model.fit(self.x, self.y, validation_data=(self.xv, self.yv),
                                      batch_size=BATCH, epochs=EPOCHS, verbose=self.verbose)
@@ -86,18 +94,13 @@ class Fit:
 class Bare(Fit):
     """The same epochs by hand with nn and nn.optim."""
 
-    def __init__(self, dtype: str):
+    def run(self) -> list[float]:
+        import autograd
         import nn
         from nn.optim import Adam
 
-        super().__init__(dtype, verbose=0)
-        self.optimizer = Adam(self.model.parameters(), lr=LR)
-        self.loss_fn = nn.L1Loss()
-
-    def run(self) -> list[float]:
-        import autograd
-
-        model, opt, loss_fn = self.model, self.optimizer, self.loss_fn
+        self.reset()
+        model, opt, loss_fn = self.model, Adam(self.model.parameters(), lr=LR), nn.L1Loss()
         train_losses, val_losses = [], []
         for _ in range(EPOCHS):
             model.train()
@@ -106,7 +109,8 @@ class Bare(Fit):
             for start in range(0, ROWS, BATCH):
                 rows = order[start:start + BATCH]
                 opt.zero_grad()
-                loss = loss_fn(model(self.x[rows]), autograd.Tensor(self.y[rows]))
+                pred = model(self.x[rows])
+                loss = loss_fn(pred, autograd.Tensor(self.y[rows]))
                 loss.backward()
                 opt.step()
                 total += loss.item() * len(rows)
@@ -141,17 +145,19 @@ class Torch:
         self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
         self.xv, self.yv = torch.from_numpy(xv), torch.from_numpy(yv)
         self.loss_fn = torch.nn.L1Loss()
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR)
-        # the shuffles of ours (autograd.manual_seed(0) is numpy's default_rng(0)), so that
-        # the two runs can be checked against each other
-        self.rng = np.random.default_rng(0)
+        self.start = {k: v.clone() for k, v in self.model.state_dict().items()}
 
     def run(self) -> list[float]:
-        torch, model, opt, loss_fn = self.torch, self.model, self.optimizer, self.loss_fn
+        torch, model, loss_fn = self.torch, self.model, self.loss_fn
+        model.load_state_dict(self.start)
+        opt = torch.optim.Adam(model.parameters(), lr=LR)
+        # ours' shuffles (autograd.manual_seed(0) is numpy's default_rng(0)), so that the
+        # two runs can be checked against each other
+        rng = np.random.default_rng(0)
         train_losses, val_losses = [], []
         for _ in range(EPOCHS):
             model.train()
-            order = torch.from_numpy(self.rng.permutation(ROWS))
+            order = torch.from_numpy(rng.permutation(ROWS))
             total = 0.0
             for start in range(0, ROWS, BATCH):
                 rows = order[start:start + BATCH]

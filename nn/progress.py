@@ -159,7 +159,13 @@ class Progbar:
         self.current = max(self.current, self.target)
         self.finished = True
         if self.verbose == 1:
-            if self._bar is not None:
+            if self.mode == "notebook" and self._bar is not None:
+                # the live widget goes and the finished line stays as text: a saved notebook
+                # keeps only a widget's first state, so it would show 0/5 to its readers
+                self._bar.container.close()
+                self._bar.disable = True
+                print(self.line(), file=self.file, flush=True)
+            elif self._bar is not None:
                 self._bar.n = self.current
                 self._bar.ncols = None  # the finished line whole, as Keras writes it
                 self._bar.close()  # draws the finished line once more and ends it
@@ -188,6 +194,8 @@ def _tqdm_bar(progbar: Progbar, mode: str):
         layout = "{line}"
 
     class KerasBar(base):
+        monitor_interval = 0  # no watchdog thread started for every epoch's bar
+
         @property
         def format_dict(self):
             d = super().format_dict
