@@ -1,4 +1,4 @@
-"""Run the four benchmarks, one after another, each in its own process, and print their tables.
+"""Run the five benchmarks, one after another, each in its own process, and print their tables.
 
     python bench/run_all.py [--quick]      (make bench)
 
@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-SCRIPTS = ("bench_value.py", "bench_tensor.py", "bench_nn.py", "bench_fit.py")
+SCRIPTS = ("bench_value.py", "bench_tensor.py", "bench_nn.py", "bench_fit.py",
+           "bench_engine_change.py")
 
 
 def main() -> int:

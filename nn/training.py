@@ -20,10 +20,12 @@ called as ``loss(prediction, target)``; "categorical_crossentropy" expects logit
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -36,7 +38,7 @@ from . import optim
 from .callbacks import Callback, CallbackList, GradientNormRecorder
 from .history import History
 from .losses import BCEWithLogitsLoss, get_loss
-from .module import Module
+from .module import Module, Sequential
 from .progress import ProgressLogger
 
 __all__ = ["compile", "evaluate", "fit", "predict", "summary"]
@@ -54,6 +56,18 @@ OPTIMIZERS: dict[str, type[optim.Optimizer]] = {
 def _plain(model: Module, name: str, value: Any) -> None:
     """Set an attribute without Module's registration (a loss module is not a layer)."""
     object.__setattr__(model, name, value)
+
+
+@contextmanager
+def _keeping_modes(model: Module) -> Iterator[None]:
+    """Put back each module's own train/eval flag afterwards, not one flag for all: a
+    submodule the user left in eval mode (a frozen BatchNorm) stays in eval mode."""
+    saved = [(m, m.training) for m in model.modules()]
+    try:
+        yield
+    finally:
+        for m, mode in saved:
+            object.__setattr__(m, "training", mode)
 
 
 # -- compile ---------------------------------------------------------------------------------------
@@ -82,6 +96,26 @@ def _make_optimizer(model: Module, optimizer: Any) -> optim.Optimizer:
                     f"nn.optim optimizer, got {type(optimizer).__name__} {optimizer!r:.60}")
 
 
+def _keras_order(loss: Any) -> Any:
+    """A function written for Keras, ``loss(y_true, y_pred)`` by its parameter names, called
+    as fit calls every loss, ``loss(prediction, target)``; any other loss as it is."""
+    if isinstance(loss, Module) or not callable(loss):
+        return loss
+    try:
+        names = list(inspect.signature(loss).parameters)[:2]
+    except (TypeError, ValueError):  # no signature to read (a builtin)
+        return loss
+    if names != ["y_true", "y_pred"]:
+        return loss
+
+    def keras_loss(prediction: Any, target: Any) -> Any:
+        return loss(target, prediction)
+
+    keras_loss.__name__ = getattr(loss, "__name__", "keras_loss")
+    keras_loss.__wrapped__ = loss
+    return keras_loss
+
+
 def compile(self: Module, optimizer: str | optim.Optimizer = "rmsprop", loss: Any = None,
             metrics: Iterable | str | None = None) -> None:
     """Choose how ``fit`` trains: ``optimizer`` ("adam", "sgd", "rmsprop", "adagrad", "adamw"
@@ -91,11 +125,14 @@ def compile(self: Module, optimizer: str | optim.Optimizer = "rmsprop", loss: An
 
     Sets ``model.optimizer``, ``model.loss`` and ``model.compiled_metrics``. With a
     BCEWithLogitsLoss the classification metrics threshold the logits at 0 (probability 0.5).
+    A loss function is called PyTorch's way, ``loss(prediction, target)``, unless its first
+    two parameters are named ``y_true, y_pred`` (Keras' order): then it gets the target
+    first, so a custom loss copied from Keras code computes what it did there.
     """
     if loss is None:
         raise ValueError("compile needs a loss: a name such as 'mae', 'mse' or "
                          "'binary_crossentropy', a loss module, or a function")
-    loss_fn = get_loss(loss)
+    loss_fn = _keras_order(get_loss(loss))
     if isinstance(metrics, str) or isinstance(metrics, metrics_module.Metric) or callable(metrics):
         metrics = [metrics]
     threshold = 0.0 if isinstance(loss_fn, BCEWithLogitsLoss) else 0.5
@@ -184,11 +221,10 @@ class _Loader:
         self.where = where
         try:
             self.steps = len(loader)
-        except TypeError:
+        except TypeError:  # a generator: the progress bar counts up to "Unknown"
             self.steps = None
-
-    def __len__(self) -> int | None:
-        return self.steps
+        # a generator (any iterator) is used up by one pass: it can serve one epoch only
+        self.one_shot = isinstance(loader, Iterator)
 
     def batches(self, order: None = None) -> Iterator[tuple]:
         for i, batch in enumerate(self.loader):
@@ -200,13 +236,27 @@ class _Loader:
             yield batch
 
 
-def _data(x: Any, y: Any, dtype: np.dtype, batch_size: int, where: str):
+def _match_rank(model: Module, x: np.ndarray) -> np.ndarray:
+    """A flat x of shape (N,) for a Sequential whose first layer takes one feature is N
+    samples of one feature, (N, 1), as Keras reads it (``Dense(1, input_shape=[1])`` fit on a
+    column of numbers)."""
+    if (x.ndim == 1 and isinstance(model, Sequential) and len(model)
+            and getattr(model[0], "in_features", None) == 1):
+        return x.reshape(-1, 1)
+    return x
+
+
+def _data(model: Module, x: Any, y: Any, batch_size: int, where: str):
     if _is_batches(x):
         if y is not None:
             raise ValueError(f"{where}: x is a loader of (x, y) batches, so y must be None; "
                              f"got y of type {type(y).__name__}")
         return _Loader(x, where)
-    return _Arrays(x, y, dtype, batch_size, where)
+    if x is None:
+        raise ValueError(f"{where}: x is None; give the inputs x and the targets y, or a "
+                         "DataLoader of (x, y) batches as x")
+    x = _match_rank(model, _to_array(x, f"{where}: x"))
+    return _Arrays(x, y, _model_dtype(model), batch_size, where)
 
 
 def _check_int(value: Any, name: str, low: int) -> int:
@@ -277,13 +327,9 @@ def _build(model: Module, x: np.ndarray) -> None:
     seed alone, not on whether something else built the model first."""
     if all(getattr(m, "built", True) for m in model.modules()):
         return
-    was = model.training
-    model.eval()
-    try:
-        with autograd.no_grad():
-            model(x[:1])
-    finally:
-        model.train(was)
+    with _keeping_modes(model), autograd.no_grad():
+        model.eval()
+        model(x[:1])
 
 
 def _test_loop(model: Module, data: Any, callbacks: CallbackList) -> dict[str, float]:
@@ -342,6 +388,11 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
     ``callbacks``: nn.callbacks objects; ``model.stop_training = True`` ends training after
     the current batch. ``track_gradients=True`` records each parameter's mean gradient L2 norm
     per epoch in ``history.gradient_norms``.
+
+    Every module's train/eval flag is put back as it was before the call (training runs in
+    training mode, validation in eval mode); so do ``evaluate``, ``predict`` and ``summary``.
+    Shuffling draws from ``autograd.default_generator()``, so ``autograd.manual_seed``
+    repeats a run.
     """
     _check_compiled(self, "fit")
     batch_size = 32 if batch_size is None else _check_int(batch_size, "fit: batch_size", 1)
@@ -355,7 +406,7 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
         raise ValueError(f"fit: validation_split must be a fraction in [0, 1), got "
                          f"{validation_split!r}")
     dtype = _model_dtype(self)
-    train = _data(x, y, dtype, batch_size, "fit")
+    train = _data(self, x, y, batch_size, "fit")
     val = None
     if validation_data is not None:
         if isinstance(validation_data, list | tuple):
@@ -363,9 +414,9 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
                 raise ValueError(f"fit: validation_data must be (x_val, y_val) or a loader, got "
                                  f"a {type(validation_data).__name__} of "
                                  f"{len(validation_data)} items")
-            val = _Arrays(*validation_data, dtype, batch_size, "fit: validation_data")
+            val = _data(self, *validation_data, batch_size, "fit: validation_data")
         else:
-            val = _data(validation_data, None, dtype, batch_size, "fit: validation_data")
+            val = _data(self, validation_data, None, batch_size, "fit: validation_data")
     elif validation_split:
         if not isinstance(train, _Arrays):
             raise ValueError("fit: validation_split needs arrays; with a loader give "
@@ -379,56 +430,67 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
         val = _Arrays(train.x[split_at:], train.y[split_at:], dtype, batch_size,
                       "fit: validation_split")
         train = _Arrays(train.x[:split_at], train.y[:split_at], dtype, batch_size, "fit")
+    for data, what in ((train, "x"), (val, "validation_data")):
+        if isinstance(data, _Loader) and data.one_shot and epochs - initial_epoch > 1:
+            raise ValueError(f"fit: {what} is a {type(data.loader).__name__}, which is used up "
+                             f"after one pass, but {epochs - initial_epoch} epochs were asked "
+                             "for; give a DataLoader, which starts over every epoch, or "
+                             "train for one epoch")
 
-    steps = len(train)
+    steps = train.steps if isinstance(train, _Loader) else len(train)
     params = {"verbose": verbose, "epochs": epochs, "steps": steps}
     extra = [GradientNormRecorder()] if track_gradients else []
     cbs, history, progress = _callbacks(self, callbacks, verbose, params, extra, history=True)
     if isinstance(train, _Arrays):  # a loader's first batch builds lazy layers as it comes
         _build(self, train.x)
 
-    was_training = self.training
     opt, loss_fn = self.optimizer, self.loss
     _plain(self, "stop_training", False)
     _plain(self, "history", history)
-    try:
-        cbs.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
-            self.train()
-            tracker = _Tracker(self.compiled_metrics)
-            logs: dict[str, float] = {}
-            cbs.on_epoch_begin(epoch)
-            order = None
-            if shuffle and isinstance(train, _Arrays):
-                order = autograd.default_generator().permutation(len(train.x))
-            for step, (xb, yb) in enumerate(train.batches(order)):
-                if step == 0:
-                    _plain(self, "_input_shape", tuple(np.shape(xb)[1:]))
-                cbs.on_train_batch_begin(step)
-                opt.zero_grad()
-                pred = self(xb)
-                loss = _scalar_loss(loss_fn(pred, _as_target(yb)))
-                loss.backward()
-                opt.step()
-                logs = tracker.update(loss.item(), len(xb), yb, pred)
-                cbs.on_train_batch_end(step, logs)
-                if self.stop_training:
-                    break
-            if tracker.count == 0:
-                raise ValueError("fit: the training loader gave no batches")
-            epoch_logs = dict(logs)
-            if val is not None:
-                self.eval()
-                val_logs = _test_loop(self, val, cbs)
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            cbs.on_epoch_end(epoch, epoch_logs)
+    with _keeping_modes(self):
+        try:
+            _train_loop(self, train, val, cbs, opt, loss_fn, shuffle, initial_epoch, epochs)
+        finally:
+            progress.close()
+    return history
+
+
+def _train_loop(self: Module, train: Any, val: Any, cbs: CallbackList, opt: optim.Optimizer,
+                loss_fn: Any, shuffle: bool, initial_epoch: int, epochs: int) -> None:
+    """fit's epochs: the PyTorch step per batch, validation at each epoch's end."""
+    cbs.on_train_begin()
+    for epoch in range(initial_epoch, epochs):
+        self.train()
+        tracker = _Tracker(self.compiled_metrics)
+        logs: dict[str, float] = {}
+        cbs.on_epoch_begin(epoch)
+        order = None
+        if shuffle and isinstance(train, _Arrays):
+            order = autograd.default_generator().permutation(len(train.x))
+        for step, (xb, yb) in enumerate(train.batches(order)):
+            if step == 0:
+                _plain(self, "_input_shape", tuple(np.shape(xb)[1:]))
+            cbs.on_train_batch_begin(step)
+            opt.zero_grad()
+            pred = self(xb)
+            loss = _scalar_loss(loss_fn(pred, _as_target(yb)))
+            loss.backward()
+            opt.step()
+            logs = tracker.update(loss.item(), len(xb), yb, pred)
+            cbs.on_train_batch_end(step, logs)
             if self.stop_training:
                 break
-        cbs.on_train_end()
-    finally:
-        progress.close()
-        self.train(was_training)
-    return history
+        if tracker.count == 0:
+            raise ValueError("fit: the training loader gave no batches")
+        epoch_logs = dict(logs)
+        if val is not None:
+            self.eval()
+            val_logs = _test_loop(self, val, cbs)
+            epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+        cbs.on_epoch_end(epoch, epoch_logs)
+        if self.stop_training:
+            break
+    cbs.on_train_end()
 
 
 def evaluate(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
@@ -441,16 +503,16 @@ def evaluate(self: Module, x: Any = None, y: Any = None, batch_size: int | None 
     _check_compiled(self, "evaluate")
     batch_size = 32 if batch_size is None else _check_int(batch_size, "evaluate: batch_size", 1)
     verbose = _check_verbose(verbose)
-    data = _data(x, y, _model_dtype(self), batch_size, "evaluate")
-    params = {"verbose": verbose, "epochs": 1, "steps": len(data)}
+    data = _data(self, x, y, batch_size, "evaluate")
+    steps = data.steps if isinstance(data, _Loader) else len(data)
+    params = {"verbose": verbose, "epochs": 1, "steps": steps}
     cbs, _, progress = _callbacks(self, callbacks, verbose, params)
-    was = self.training
-    self.eval()
-    try:
-        logs = _test_loop(self, data, cbs)
-    finally:
-        progress.close()
-        self.train(was)
+    with _keeping_modes(self):
+        self.eval()
+        try:
+            logs = _test_loop(self, data, cbs)
+        finally:
+            progress.close()
     if return_dict:
         return logs
     values = list(logs.values())
@@ -467,17 +529,19 @@ def predict(self: Module, x: Any, batch_size: int | None = 32, verbose: int | st
         batches: Any = x
         steps = _Loader(x, "predict").steps
     else:
-        arr = _to_array(x, "predict: x").astype(_model_dtype(self), copy=False)
+        if x is None:
+            raise ValueError("predict: x is None; give the inputs x")
+        arr = _match_rank(self, _to_array(x, "predict: x")).astype(_model_dtype(self),
+                                                                   copy=False)
         batches = (arr[i:i + batch_size] for i in range(0, len(arr), batch_size))
         steps = -(-len(arr) // batch_size)
     params = {"verbose": verbose, "epochs": 1, "steps": steps}
     cbs, _, progress = _callbacks(self, callbacks, verbose, params)
-    was = self.training
-    self.eval()
     outputs = []
-    try:
-        cbs.on_predict_begin()
-        with autograd.no_grad():
+    with _keeping_modes(self), autograd.no_grad():
+        self.eval()
+        try:
+            cbs.on_predict_begin()
             for step, xb in enumerate(batches):
                 if isinstance(xb, list | tuple):
                     xb = xb[0]
@@ -485,10 +549,9 @@ def predict(self: Module, x: Any, batch_size: int | None = 32, verbose: int | st
                 out = self(xb)
                 outputs.append(_as_numpy(out))
                 cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
-        cbs.on_predict_end()
-    finally:
-        progress.close()
-        self.train(was)
+            cbs.on_predict_end()
+        finally:
+            progress.close()
     if not outputs:
         raise ValueError("predict got no samples")
     return np.concatenate(outputs)
@@ -535,15 +598,13 @@ def _output_shapes(model: Module, shape: tuple) -> dict[str, str]:
             seen[_name] = "?" if shp is None else str((None, *shp[1:])).replace(",)", ")")
             return out
         object.__setattr__(child, "forward", spy)
-    was = model.training
-    model.eval()
     try:
-        with autograd.no_grad():
+        with _keeping_modes(model), autograd.no_grad():
+            model.eval()
             model(np.zeros((2, *shape), dtype=_model_dtype(model)))
     except Exception:  # a model that wants other input: shapes stay unknown
         seen.clear()
     finally:
-        model.train(was)
         for _, child in children:
             child.__dict__.pop("forward", None)
     return seen
