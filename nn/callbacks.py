@@ -376,6 +376,8 @@ class ModelCheckpoint(_Monitor):
     ``"ckpt-{epoch:02d}-{val_loss:.3f}.npz"`` (epoch counted from 1). With ``verbose`` an
     improvement prints lesson 001's line, the best starting at inf:
     ``Validation loss decreased (inf --> 0.687613). Saving model ...``
+    As in Keras, a missing folder in ``filepath`` is created, and with ``save_best_only`` an
+    epoch whose logs lack ``monitor`` is saved (with a warning), there being no best to keep.
     """
 
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
@@ -411,10 +413,14 @@ class ModelCheckpoint(_Monitor):
         logs = logs or {}
         current = self._current(logs)
         improved = current is not None and self._is_improvement(current, self.best)
-        if self.save_best_only and not improved:
+        # without the monitored value there is no best to keep: save every epoch (Keras)
+        if self.save_best_only and current is not None and not improved:
             return
         path = self._path(epoch, logs)
         message = self._message(current) if improved else None
+        folder = os.path.dirname(path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)  # Keras makes the checkpoint's folder
         save(self.model.state_dict(), path)
         if improved:
             self.best = current
@@ -528,7 +534,7 @@ class ReduceLROnPlateau(_Monitor):
         reduced = False
         for group in self.model.optimizer.param_groups:
             old = float(group["lr"])
-            if old > np.float32(self.min_lr):  # Keras compares in float32
+            if np.float32(old) > np.float32(self.min_lr):  # Keras compares in float32
                 group["lr"] = max(old * self.factor, self.min_lr)
                 reduced = True
         if reduced and self.verbose > 0:

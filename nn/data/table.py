@@ -282,6 +282,8 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None,
     null, ?, ...). A column whose values are all numbers is numeric; one whose values are
     mostly text is categorical (``categorical`` forces columns to text). A row with the wrong
     number of fields, or a stray text in a numeric column, raises naming its line.
+    ``encoding``: the file's text encoding (default UTF-8, with or without a byte-order mark;
+    "latin-1" for a file saved by Excel on Windows).
     """
     where = os.fspath(path)
     na = NA_VALUES if na_values is None else frozenset(str(v) for v in na_values)
@@ -289,8 +291,17 @@ def load_csv(path: str | os.PathLike, target: str | int | None = None,
         raise ValueError(f"load_csv: delimiter must be one character, got {delimiter!r}")
     if not isinstance(decimal, str) or len(decimal) != 1:
         raise ValueError(f"load_csv: decimal must be one character, got {decimal!r}")
-    with open(where, newline="", encoding=encoding) as f:
-        text = f.read()
+    try:
+        with open(where, newline="", encoding=encoding) as f:
+            text = f.read()
+    except UnicodeDecodeError as err:
+        # a spreadsheet on Windows saves "año" in cp1252 (Latin-1), not in UTF-8
+        line = err.object[:err.start].count(b"\n") + 1
+        name = "UTF-8" if encoding == "utf-8-sig" else encoding
+        raise ValueError(f"load_csv: {where}, line {line}, is not {name} text (byte "
+                         f"{err.object[err.start:err.start + 1]!r}); pass the file's "
+                         "encoding, e.g. encoding='latin-1' for a file saved by Excel on "
+                         "Windows") from None
     if delimiter is None:
         delimiter = _sniff(text[:65536], decimal)
     if decimal == delimiter:
