@@ -57,14 +57,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
 
 class Context:
     """What ``forward`` leaves for ``backward``: ``save_for_backward(*tensors)`` and any
-    attribute set on it."""
+    attribute set on it. As in torch, backward refuses a saved tensor changed in place since."""
 
     def __init__(self, needs_input_grad: tuple):
         self.needs_input_grad = needs_input_grad
         self.saved_tensors = ()
+        self._versions = ()
 
     def save_for_backward(self, *tensors) -> None:
         self.saved_tensors = tensors
+        self._versions = tuple(t._version if isinstance(t, Tensor) else None for t in tensors)
+
+    def first_changed(self) -> tuple | None:
+        """(position, tensor) of the first saved tensor changed in place since it was saved."""
+        for i, (t, version) in enumerate(zip(self.saved_tensors, self._versions)):
+            if version is not None and t._version != version:
+                return i, t
+        return None
 
 
 class _FunctionValue(Value):
@@ -93,7 +102,7 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
 
-        @rule(cls.__name__)
+        @rule(cls.__name__, reads="output")  # and the saved tensors (Context.first_changed)
         def function_rule(node, g):
             return _run_backward(cls, node, g)
 

@@ -99,10 +99,12 @@ class _Clock:
 
     now = 0
     _ticks = itertools.count(1)
+    _lock = threading.Lock()  # two threads' ticks must never leave ``now`` behind the later one
 
     @classmethod
     def tick(cls) -> int:
-        cls.now = now = next(cls._ticks)
+        with cls._lock:
+            cls.now = now = next(cls._ticks)
         return now
 
 
@@ -284,6 +286,7 @@ def op_name(node) -> str:
 # One backward pass at a time: passes through graphs that share leaves would otherwise mix
 # their counters and lose updates to a shared .grad. Re-entrant, for hooks that run backward.
 _backward_lock = threading.RLock()
+_hold, _let_go = _backward_lock.acquire, _backward_lock.release  # cheaper than `with` per call
 
 
 def backward(root, seed, retain_graph: bool) -> None:
@@ -293,17 +296,19 @@ def backward(root, seed, retain_graph: bool) -> None:
     how many of its consumers lie in this graph; the second releases a node once all of them
     have sent it their gradient, so each node's gradient is complete when its rule runs.
     """
-    with _backward_lock:
-        nodes = [root]
-        try:
-            _count_consumers(root, nodes)
-            _propagate(root, seed, retain_graph)
-        except BaseException:
-            # A completed pass leaves every counter at zero; after an error, reset what is left.
-            for node in nodes:
-                node._pending = 0
-                node._g = None
-            raise
+    nodes = [root]
+    _hold()
+    try:
+        _count_consumers(root, nodes)
+        _propagate(root, seed, retain_graph)
+    except BaseException:
+        # A completed pass leaves every counter at zero; after an error, reset what is left.
+        for node in nodes:
+            node._pending = 0
+            node._g = None
+        raise
+    finally:
+        _let_go()
 
 
 def _count_consumers(root, nodes: list) -> None:
@@ -321,36 +326,107 @@ def _count_consumers(root, nodes: list) -> None:
         parents = node._parents
         if changed and parents and node._tick < changed:  # changed in place since this op ran
             _check_versions(node)
+            parents = node._parents
         for parent in parents:
             if parent.requires_grad:
-                parent._pending += 1
-                if parent._pending == 1:
+                count = parent._pending + 1
+                parent._pending = count
+                if count == 1:
                     nodes.append(parent)
                     stack.append(parent)
 
 
 def _check_versions(node) -> None:
-    """Refuse an op whose saved inputs were changed in place after it ran (torch's rule). An op
-    that saved nothing (add, reshape, ...) only refuses an input whose own graph was replaced by
-    a recorded in-place op, since its gradient would go to the new graph."""
-    reads_inputs = node._saved is not KEEP
-    for i, parent in enumerate(node._parents):
-        ver = getattr(parent, "_ver", None)
-        if ver is None or ver.at <= node._tick:
-            continue
-        if reads_inputs or parent._tick > node._tick:
-            shape = tuple(parent.shape)
-            raise InplaceError(
-                f"one of the tensors needed for gradient computation has been modified by an "
-                f"inplace operation: input {i} of op '{node._backward.op}', of shape {shape}, "
-                f"is at version {ver.count}, changed after the op saved it. Change it after "
-                "backward(), or use an out-of-place op (x = x + 1 instead of x += 1) or clone()"
+    """For a node made before some in-place change: send its gradients where its values came
+    from, and refuse (torch's rule) a rule whose values changed after the op ran.
+
+    - An input that a recorded in-place op made anew after this node used it (``x += 1`` makes
+      ``x`` the add's result) is swapped, for good, for the former self this node used, which
+      the in-place op kept as its own input (tensor._Former, a copy of the old values).
+    - An input that is a view (reshape, transpose, indexing) of a tensor made anew that way
+      after the view was taken is swapped for the same view of what that tensor was when this
+      node used it (torch re-derives such a view). Backward through the stale view itself
+      raises (_used_self): a node made after the last change is not checked here.
+    - A rule that reads its inputs' or its output's values refuses one changed since.
+    """
+    rule, tick, parents = node._backward, node._tick, node._parents
+    if rule is None:
+        return
+    used = tuple(_input_then(node, p) for p in parents)
+    if any(u is not p for u, p in zip(used, parents)):
+        node._parents = parents = used
+    ver = node._ver
+    if rule.reads_output and ver is not None and ver.at > tick:
+        _refuse(node, "its output", node, ver)
+    for i, p in enumerate(parents):
+        ver = p._ver
+        if ver is not None and ver.at > tick and (rule.reads_inputs or (rule.reads_others and any(
+                q.requires_grad for j, q in enumerate(parents) if j != i))):
+            _refuse(node, f"input {i}", p, ver)
+    first_changed = getattr(node._saved, "first_changed", None)  # an autograd.Function's ctx
+    if first_changed is not None and (changed := first_changed()) is not None:
+        _refuse(node, f"saved tensor {changed[0]}", changed[1], changed[1]._ver)
+
+
+def _input_then(node, parent):
+    """What ``parent`` was when ``node`` used it (see _check_versions)."""
+    from .ops.shape import rederived  # the ops import this module: look it up when needed
+
+    if parent._tick > node._tick:
+        return _used_self(node, parent)
+    again = rederived(parent, node._tick)
+    return parent if again is None else again
+
+
+def _refuse(node, which: str, tensor, ver) -> None:
+    raise InplaceError(
+        f"one of the tensors needed for gradient computation has been modified by an inplace "
+        f"operation: {which} of op '{node._backward.op}', of shape {tuple(tensor.shape)}, is at "
+        f"version {ver.count}, changed after the op saved it. Change it after backward(), or "
+        "use an out-of-place op (x = x + 1 instead of x += 1) or clone()"
+    )
+
+
+def stale_view(view, base) -> InplaceError:
+    """The error for a view whose base a recorded in-place op made anew after the view was
+    taken: the view's node no longer describes where its values come from."""
+    return InplaceError(
+        f"a view (op '{view._backward.op}', shape {tuple(view.shape)}) of a tensor of shape "
+        f"{tuple(base.shape)} is used after an in-place op changed that tensor: the view's graph "
+        "no longer describes its values. Take the view again after the in-place op (retrograd "
+        "does not re-derive it as torch does), or use out-of-place ops"
+    )
+
+
+def _used_self(node, parent):
+    """What ``parent``, made anew by recorded in-place ops after ``node`` used it, was then."""
+    if node._ver is not None and node._ver is parent._ver:
+        raise stale_view(node, parent)
+    return self_at(parent, node._tick, node._backward.op)
+
+
+def self_at(t, tick: int, op: str):
+    """What ``t`` was at ``tick``: t itself, or the former self a recorded in-place op kept,
+    walking back from the newest (op: the op that used it, for the error)."""
+    now = t
+    while t._tick > tick:
+        t = next((q for q in t._parents if getattr(q, "_until", None) == t._tick), None)
+        if t is None:
+            raise GraphFreedError(
+                f"backward through op '{op}', whose input of shape {tuple(now.shape)} was "
+                "changed by an in-place op afterwards; an earlier backward released the graph "
+                "before that change. Pass retain_graph=True to the first backward"
             )
+    return t
 
 
 def _propagate(root, seed, retain_graph: bool) -> None:
     """Second walk: a node runs its rule once all its consumers have sent their gradients."""
-    anomaly = not _Mode.quiet and _mode.anomaly
+    quiet = _Mode.quiet
+    anomaly = not quiet and _mode.anomaly
+    # a gradient stops on its way (into .grad, a hook, autograd.grad's capture) only at a leaf,
+    # at a node with hooks (retain_grad is one, a Value has them all) or while grad() runs
+    capturing = not quiet and _mode.capture is not None
     delivered: set[int] = set()
     root._g = seed
     ready = [root]
@@ -359,7 +435,7 @@ def _propagate(root, seed, retain_graph: bool) -> None:
         g = node._g
         node._g = None
         rule = node._backward
-        if g is not None:
+        if g is not None and (rule is None or node._hooks is not None or capturing):
             g = node._take_grad(g, delivered)
         if rule is None:
             continue
@@ -370,7 +446,7 @@ def _propagate(root, seed, retain_graph: bool) -> None:
             grads = rule(node, g)
             if anomaly:
                 _check_grads(node, rule.op, grads)
-        if not retain_graph and node._saved is not KEEP:
+        if not retain_graph and node._saved.__class__ is not Kept:
             # what the op saved, and its inputs, go now (as torch frees saved tensors), so a
             # kept loss does not keep every activation of its step alive
             node._saved = FREED
@@ -381,8 +457,9 @@ def _propagate(root, seed, retain_graph: bool) -> None:
             if pg is not None:
                 pending = parent._g
                 parent._g = pg if pending is None else pending + pg
-            parent._pending -= 1
-            if parent._pending == 0:
+            left = parent._pending - 1
+            parent._pending = left
+            if left == 0:
                 ready.append(parent)
 
 
@@ -405,5 +482,17 @@ class _Marker:
         return self.name
 
 
+class Kept(tuple):
+    """What a node saved when it needs no release: nothing (add, reshape), or a view's small
+    facts (a permutation, a basic index). Backward keeps such a node whole, so a second
+    backward through it works, as through torch's nodes that save no tensor (a view of a weight
+    taken once serves every step)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "KEEP" if not self else f"Kept{tuple(self)!r}"
+
+
 FREED = _Marker("FREED")  # a node's saved values after a backward without retain_graph
-KEEP = _Marker("KEEP")  # a node whose rule needs nothing beyond its parents: never freed
+KEEP = Kept()  # a node that saved nothing: never freed

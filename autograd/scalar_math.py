@@ -9,11 +9,18 @@ INF = math.inf
 NAN = math.nan
 
 
-def rule(op: str):
-    """Tag a backward rule with the op name that drawings and error messages show."""
+def rule(op: str, reads: str = "inputs output"):
+    """Tag a backward rule with the op name that drawings and error messages show, and with the
+    values it reads when it runs, which must not have changed in place since the op ran:
+    "inputs" (its inputs'), "others" (an input's only when another input wants a gradient, as
+    a product reads y for x's gradient), "output" (its own result's), two of them joined by a
+    space, or "" (none: shapes and what the op kept aside only)."""
 
     def tag(fn):
         fn.op = op
+        fn.reads_inputs = "inputs" in reads.split()
+        fn.reads_others = "others" in reads.split()
+        fn.reads_output = "output" in reads.split()
         return fn
 
     return tag

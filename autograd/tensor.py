@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import KEEP, _Clock, _Mode, _mode, backward, check_anomaly
+from .graph import KEEP, Kept, _Clock, _Mode, _mode, backward, check_anomaly
 
 _new = object.__new__
 
@@ -306,9 +306,9 @@ class Tensor:
         if not callable(hook):
             raise TypeError(f"register_hook takes a callable, got {type(hook).__name__}")
         self._hooks = dict(self._hooks or {})
-        key = object()
+        key = _HookKey(self)
         self._hooks[key] = hook
-        return _HookHandle(self, key)
+        return _HookHandle(key)
 
     def backward(self, gradient=None, retain_graph: bool = False) -> None:
         """Accumulate d self / d leaf into every leaf's ``.grad``.
@@ -401,23 +401,37 @@ class Tensor:
         self._tick = 0
 
 
+class _Former(Tensor):
+    """What a tensor was until a recorded in-place op made it anew: its node (parents, rule,
+    what the rule saved), a copy of its values, its hooks and its version counter as it stood.
+    It is the in-place op's input, and backward sends it the gradients of the ops that used the
+    tensor before the change (graph._check_versions); ``_until`` is the tick of the change."""
+
+    __slots__ = ("_until",)
+
+
 class _Version:
     """A version counter, shared by a tensor and its views: ``count`` in-place changes, the last
     at clock tick ``at``."""
 
-    __slots__ = ("count", "at", "viewed")
+    __slots__ = ("count", "at")
 
-    def __init__(self):
-        self.count = 0
-        self.at = 0
-        self.viewed = False  # a view op shares it: a recorded in-place change would skip a graph
+    def __init__(self, count: int = 0, at: int = 0):
+        self.count = count
+        self.at = at
+
+
+LEAF_VIEW = Kept(("a view outside the graph",))  # what a leaf view "saved": it marks one
 
 
 def share_version(view: Tensor, base: Tensor) -> Tensor:
-    """Make ``view``, an op's result over ``base``'s memory, share its version counter."""
+    """Make ``view``, an op's result over ``base``'s memory, share its version counter. A view
+    that no graph records (of a tensor that needs no grad) is marked as one, since it cannot
+    tell an in-place op which tensor it views."""
     if view._array.base is not None and np.may_share_memory(view._array, base._array):
-        ver = view._ver = base._counter()
-        ver.viewed = True
+        view._ver = base._counter()
+        if view._backward is None:
+            view._saved = LEAF_VIEW
     return view
 
 
@@ -436,6 +450,8 @@ class BackwardNode:
         op = self._tensor._backward.op
         if not op.islower():
             return op + "Backward"
+        if op == "copy_slices":  # an in-place op through a view, as torch names it
+            return "CopySlices"
         return "".join(part.capitalize() for part in op.split("_")) + "Backward0"
 
     @property
@@ -487,15 +503,26 @@ class AccumulateGrad:
 _RETAIN = "retain"  # the hooks entry that marks a tensor whose .grad is kept (retain_grad)
 
 
+class _HookKey:
+    """A hook's key among its tensor's hooks; it knows, weakly, which tensor holds the hook now
+    (a recorded in-place op hands the hooks registered before it to the tensor's former self,
+    as torch does)."""
+
+    __slots__ = ("owner",)
+
+    def __init__(self, tensor: Tensor):
+        self.owner = weakref.ref(tensor)
+
+
 class _HookHandle:
     """What register_hook returns; it holds its tensor weakly, so a kept handle does not keep
     a graph alive."""
 
-    def __init__(self, tensor: Tensor, key: object):
-        self._tensor, self._key = weakref.ref(tensor), key
+    def __init__(self, key: _HookKey):
+        self._key = key
 
     def remove(self) -> None:
-        tensor = self._tensor()
+        tensor = self._key.owner()
         hooks = None if tensor is None else tensor._hooks
         if hooks and self._key in hooks:
             hooks = dict(hooks)

@@ -23,6 +23,7 @@ class Value:
     requires_grad = True
     _saved = KEEP  # a Value's rules need only its parents' and its own data: never freed
     _tick = math.inf  # Values have no in-place ops: backward never checks versions
+    _hooks = ()  # not None: backward hands every node its gradient (a Value keeps .grad on each)
 
     def __init__(self, data, label: str = ""):
         if isinstance(data, Value):

@@ -37,8 +37,9 @@ class Callback:
     """Base class of every callback: each hook does nothing until overridden.
 
     Hooks: ``on_train_begin/end(logs)``, ``on_epoch_begin/end(epoch, logs)``,
-    ``on_train_batch_begin/end(batch, logs)``, and the same for ``test`` (evaluate, and the
-    validation inside fit) and ``predict``. ``epoch`` and ``batch`` count from 0.
+    ``on_train_batch_begin/end(batch, logs)`` (or Keras' older ``on_batch_begin/end``), and
+    the same for ``test`` (evaluate, and the validation inside fit) and ``predict``. ``epoch``
+    and ``batch`` count from 0.
     """
 
     def __init__(self) -> None:
@@ -64,10 +65,20 @@ class Callback:
         """At the end of each epoch; ``logs`` holds the epoch's loss, metrics and val_ values."""
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        """Before each training step."""
+        """Before each training step; calls ``on_batch_begin`` (Keras)."""
+        self.on_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        """After each training step; ``logs`` holds the epoch's running mean loss and metrics."""
+        """After each training step; ``logs`` holds the epoch's running mean loss and metrics.
+        Calls ``on_batch_end`` (Keras)."""
+        self.on_batch_end(batch, logs)
+
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Keras' older name for ``on_train_batch_begin``, still called by it."""
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Keras' older name for ``on_train_batch_end``, still called by it (the Keras FAQ's
+        LossHistory records each batch's loss here)."""
 
     def on_test_begin(self, logs: dict | None = None) -> None:
         """Before evaluation (``evaluate``, or validation inside ``fit``)."""
@@ -95,6 +106,15 @@ class Callback:
 
 
 _HOOKS = tuple(name for name in vars(Callback) if name.startswith("on_"))
+# a hook whose default calls another: overriding that other one makes the hook worth a call
+_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _overrides(callback: Callback, hook: str) -> bool:
+    """Whether ``callback`` does something at ``hook``, itself or through its alias."""
+    if getattr(type(callback), hook) is not getattr(Callback, hook):
+        return True
+    return hook in _ALIASES and _overrides(callback, _ALIASES[hook])
 
 
 class CallbackList:
@@ -111,7 +131,7 @@ class CallbackList:
                 cb.set_model(model)
         # only the hooks some callback overrides are worth a call per batch
         self._active = {hook: [getattr(cb, hook) for cb in self.callbacks
-                               if getattr(type(cb), hook) is not getattr(Callback, hook)]
+                               if _overrides(cb, hook)]
                         for hook in _HOOKS}
 
     def append(self, callback: Callback) -> None:
@@ -120,7 +140,7 @@ class CallbackList:
         callback.set_params(self.params)
         self.callbacks.append(callback)
         for hook, bound in self._active.items():
-            if getattr(type(callback), hook) is not getattr(Callback, hook):
+            if _overrides(callback, hook):
                 bound.append(getattr(callback, hook))
 
     def set_model(self, model: Any) -> None:

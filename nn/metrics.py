@@ -147,6 +147,9 @@ def confusion_matrix(y_true: Any, y_pred: Any, labels: Sequence | None = None,
     either array."""
     t, p = _label_pair(y_true, y_pred, threshold, "confusion_matrix")
     classes = np.union1d(t, p) if labels is None else np.asarray(labels)
+    if classes.ndim != 1 or classes.size == 0:
+        raise ValueError(f"confusion_matrix: labels must be a non-empty list of class labels, "
+                         f"got {labels!r:.80}")
     index = {c: i for i, c in enumerate(classes.tolist())}
     out = np.zeros((len(classes), len(classes)), dtype=np.int64)
     keep = np.isin(t, classes) & np.isin(p, classes)

@@ -112,7 +112,6 @@ def _keras_order(loss: Any) -> Any:
         return loss(target, prediction)
 
     keras_loss.__name__ = getattr(loss, "__name__", "keras_loss")
-    keras_loss.__wrapped__ = loss
     return keras_loss
 
 
@@ -373,7 +372,9 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
     ``model.history``).
 
     ``x``, ``y``: numpy arrays or Tensors (one row per sample), or ``x`` a DataLoader (any
-    iterable of (x, y) batches; it batches and shuffles itself, ``y`` stays None). Each epoch
+    iterable of (x, y) batches; it batches and shuffles itself, ``y`` stays None; a generator
+    is used up by one pass, so it serves a one-epoch fit only). A flat x of shape (N,) for a
+    Sequential whose first layer takes one feature is read as (N, 1), as Keras does. Each epoch
     the rows are shuffled with ``autograd.default_generator()`` (``shuffle=True``) and cut into
     ``ceil(n / batch_size)`` batches, the short one last; each batch is one optimizer step.
     The logged "loss" is the batch-size-weighted mean of the batch losses over the epoch,
@@ -431,6 +432,9 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
                       "fit: validation_split")
         train = _Arrays(train.x[:split_at], train.y[:split_at], dtype, batch_size, "fit")
     for data, what in ((train, "x"), (val, "validation_data")):
+        if isinstance(data, _Loader) and data.steps == 0:
+            raise ValueError(f"fit: {what} gives no batches: {data.loader!r} (a DataLoader "
+                             "with drop_last=True and fewer samples than batch_size has none)")
         if isinstance(data, _Loader) and data.one_shot and epochs - initial_epoch > 1:
             raise ValueError(f"fit: {what} is a {type(data.loader).__name__}, which is used up "
                              f"after one pass, but {epochs - initial_epoch} epochs were asked "
@@ -447,7 +451,8 @@ def fit(self: Module, x: Any = None, y: Any = None, batch_size: int | None = 32,
     opt, loss_fn = self.optimizer, self.loss
     _plain(self, "stop_training", False)
     _plain(self, "history", history)
-    with _keeping_modes(self):
+    # fit trains even when called under no_grad (grad mode is a PyTorch idea Keras lacks)
+    with _keeping_modes(self), autograd.enable_grad():
         try:
             _train_loop(self, train, val, cbs, opt, loss_fn, shuffle, initial_epoch, epochs)
         finally:

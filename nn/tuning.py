@@ -136,13 +136,13 @@ def _resolve(model: Any, loss: Any, optimizer: Any, who: str) -> tuple[Any, Call
     """(optimizer, loss function): the ones given, else the compiled ones; a name builds an
     optimizer over ``model.parameters()`` with torch's defaults."""
     from . import losses
-    from .training import OPTIMIZERS
+    from .training import OPTIMIZERS, _keras_order
 
     loss = getattr(model, "loss", None) if loss is None else loss
     if loss is None:
         raise ValueError(f"{who} needs a loss: pass loss='mse' (or a loss module), or "
                          "compile the model first")
-    loss_fn = losses.get_loss(loss)
+    loss_fn = _keras_order(losses.get_loss(loss))
     optimizer = getattr(model, "optimizer", None) if optimizer is None else optimizer
     if optimizer is None:
         raise ValueError(f"{who} needs an optimizer: pass optimizer='adam' (or an Optimizer "

@@ -83,7 +83,7 @@ def add(a, b):
     return _binary("add", operator.add, a, b, _add, KEEP)
 
 
-@rule("add")
+@rule("add", reads="")
 def _add(node, g):
     a, b = node._parents
     return (
@@ -96,7 +96,7 @@ def sub(a, b):
     return _binary("sub", operator.sub, a, b, _sub, KEEP)
 
 
-@rule("sub")
+@rule("sub", reads="")
 def _sub(node, g):
     a, b = node._parents
     return (
@@ -109,7 +109,7 @@ def mul(a, b):
     return _binary("mul", operator.mul, a, b, _mul)
 
 
-@rule("mul")
+@rule("mul", reads="others")
 def _mul(node, g):
     a, b = node._parents
     return (
@@ -129,7 +129,7 @@ def div(a, b):
     return _binary("div", _true_divide, a, b, _div)
 
 
-@rule("div")
+@rule("div", reads="inputs output")
 def _div(node, g):
     a, b = node._parents
     ga = g / b._array
@@ -144,7 +144,7 @@ def pow(a, b):
     return _binary("pow", np.power, a, b, _pow)
 
 
-@rule("pow")
+@rule("pow", reads="inputs output")
 def _pow(node, g):
     a, b = node._parents
     x, n = a._array, b._array
@@ -168,7 +168,7 @@ def neg(a):
     return result(np.negative(a._array), (a,), _neg, KEEP)
 
 
-@rule("neg")
+@rule("neg", reads="")
 def _neg(node, g):
     return (-g,)
 
@@ -193,13 +193,13 @@ def _pick(node, g, a_wins):
     )
 
 
-@rule("maximum")
+@rule("maximum", reads="inputs")
 def _maximum(node, g):
     a, b = node._parents
     return _pick(node, g, a._array > b._array)
 
 
-@rule("minimum")
+@rule("minimum", reads="inputs")
 def _minimum(node, g):
     a, b = node._parents
     return _pick(node, g, a._array < b._array)
@@ -222,7 +222,7 @@ def where(condition, a, b):
     return result(data, (a, b), _where, cond)
 
 
-@rule("where")
+@rule("where", reads="")
 def _where(node, g):
     a, b = node._parents
     cond = node._saved
@@ -245,7 +245,7 @@ def clip(a, min=None, max=None):
     return result(data, (a,), _clip, (lo, hi))
 
 
-@rule("clip")
+@rule("clip", reads="inputs")
 def _clip(node, g):
     lo, hi = node._saved
     x = node._parents[0]._array
@@ -280,7 +280,7 @@ def exp(a):
     return result(np.exp(a._array), (a,), _exp)
 
 
-@rule("exp")
+@rule("exp", reads="output")
 def _exp(node, g):
     return (g * node._array,)
 
@@ -291,7 +291,7 @@ def log(a):
     return result(np.log(a._array), (a,), _log)
 
 
-@rule("log")
+@rule("log", reads="inputs")
 def _log(node, g):
     return (g / node._parents[0]._array,)
 
@@ -301,7 +301,7 @@ def sqrt(a):
     return result(np.sqrt(a._array), (a,), _sqrt)
 
 
-@rule("sqrt")
+@rule("sqrt", reads="output")
 def _sqrt(node, g):
     return (g / (2 * node._array),)
 
@@ -311,7 +311,7 @@ def abs(a):
     return result(np.abs(a._array), (a,), _abs)
 
 
-@rule("abs")
+@rule("abs", reads="inputs")
 def _abs(node, g):
     return (g * np.sign(node._parents[0]._array),)
 
@@ -321,7 +321,7 @@ def tanh(a):
     return result(np.tanh(a._array), (a,), _tanh)
 
 
-@rule("tanh")
+@rule("tanh", reads="output")
 def _tanh(node, g):
     t = node._array
     return (g * (1 - t * t),)
@@ -341,7 +341,7 @@ def sigmoid(a):
     return result(_sigmoid_of(a._array), (a,), _sigmoid)
 
 
-@rule("sigmoid")
+@rule("sigmoid", reads="output")
 def _sigmoid(node, g):
     s = node._array
     return (g * s * (1 - s),)
@@ -353,7 +353,7 @@ def relu(a):
     return result(np.maximum(x, 0, dtype=x.dtype), (a,), _relu)
 
 
-@rule("relu")
+@rule("relu", reads="output")
 def _relu(node, g):
     return (g * (node._array > 0),)  # a bool mask: one fast pass, unlike np.where with a 0
 
@@ -364,7 +364,7 @@ def leaky_relu(a, negative_slope: float = 0.01):
     return result(np.where(x > 0, x, x * negative_slope), (a,), _leaky_relu, negative_slope)
 
 
-@rule("leaky_relu")
+@rule("leaky_relu", reads="inputs")
 def _leaky_relu(node, g):
     x = node._parents[0]._array
     return (np.where(x > 0, g, g * node._saved),)
@@ -378,7 +378,7 @@ def elu(a, alpha: float = 1.0):
     return result(data, (a,), _elu, alpha)
 
 
-@rule("elu")
+@rule("elu", reads="inputs output")
 def _elu(node, g):
     x, alpha = node._parents[0]._array, node._saved
     # alpha e^x is the output + alpha; that sum keeps its precision only while e^x is not
@@ -413,7 +413,7 @@ def gelu(a):
     return result(x * _normal_cdf(x), (a,), _gelu)
 
 
-@rule("gelu")
+@rule("gelu", reads="inputs")
 def _gelu(node, g):
     x = node._parents[0]._array
     return (g * (_normal_cdf(x) + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI),)
@@ -427,7 +427,7 @@ def silu(a):
     return result(x * s, (a,), _silu, s)
 
 
-@rule("silu")
+@rule("silu", reads="inputs")
 def _silu(node, g):
     x = node._parents[0]._array
     s = node._saved
@@ -442,7 +442,7 @@ def softplus(a, beta: float = 1.0):
     return result(data, (a,), _softplus, beta)
 
 
-@rule("softplus")
+@rule("softplus", reads="inputs")
 def _softplus(node, g):
     return (g * _sigmoid_of(node._saved * node._parents[0]._array),)
 
@@ -457,7 +457,7 @@ def cast(a, dtype):
     return result(a._array.astype(dtype), (a,), _cast, KEEP)
 
 
-@rule("cast")
+@rule("cast", reads="")
 def _cast(node, g):
     return (g.astype(node._parents[0]._array.dtype),)
 
@@ -470,7 +470,7 @@ def sin(a):
     return result(np.sin(a._array), (a,), _sin)
 
 
-@rule("sin")
+@rule("sin", reads="inputs")
 def _sin(node, g):
     return (g * np.cos(node._parents[0]._array),)
 
@@ -480,7 +480,7 @@ def cos(a):
     return result(np.cos(a._array), (a,), _cos)
 
 
-@rule("cos")
+@rule("cos", reads="inputs")
 def _cos(node, g):
     return (-g * np.sin(node._parents[0]._array),)
 
@@ -490,7 +490,7 @@ def _zero_rule(op: str):
     almost everywhere, taken as 0 everywhere (torch); the op stays in the graph, so its inputs
     still get a gradient, of zeros."""
 
-    @rule(op)
+    @rule(op, reads="")
     def zero(node, g):
         return tuple(
             np.zeros(p._array.shape, g.dtype) if p.requires_grad else None for p in node._parents
@@ -559,7 +559,7 @@ def remainder(a, b):
     return _binary("remainder", _remainder_of, a, b, _remainder)
 
 
-@rule("remainder")
+@rule("remainder", reads="inputs")
 def _remainder(node, g):
     a, b = node._parents
     gb = None
@@ -592,7 +592,7 @@ def masked_fill(a, mask, value):
     return result(data, (a, v), _masked_fill, m)
 
 
-@rule("masked_fill")
+@rule("masked_fill", reads="")
 def _masked_fill(node, g):
     a, v = node._parents
     mask = node._saved

@@ -7,23 +7,33 @@ tensor, and every view of it, sees the change, and its version counter goes up:
 - on a leaf that requires grad, outside ``no_grad``, they raise (torch's message): the change
   could not be differentiated, and ``w -= lr * w.grad`` would silently stop training;
 - under ``no_grad`` (or where nothing requires grad) they just change the values;
-- otherwise they are recorded: the tensor's old self (its graph, and a copy of its values)
-  moves to a hidden node, and the tensor becomes the result of the op applied to it.
+- otherwise they are recorded: the tensor's former self (its node, its hooks, and a copy of its
+  values) moves to a hidden node, the op's input, and the tensor becomes the op's result. Ops
+  that used the tensor before keep their edge to the former self (graph._check_versions), so
+  ``y = x + 1; x.mul_(2)`` and ``x += 0.5 * x`` differentiate as in torch.
+- Through a view of a tensor in the graph (``x[0] += 1``, ``x.T.add_(1)``) the viewed tensor is
+  rewritten too, as torch's CopySlices does. Other views of it taken before the change are not
+  re-derived as torch does: backward through one raises, saying to take it again. A value that
+  requires grad written through a view of a tensor that does not (``x[i][j] = v``) is refused:
+  write ``x[i, j] = v``. A view taken before a tensor joined the graph stays a constant.
 
-Backward refuses an op whose saved input changed afterwards (graph.py), so a tensor changed
-between forward and backward raises instead of giving a wrong gradient.
+Backward refuses an op whose saved values changed afterwards (graph.py), so a tensor changed
+between forward and backward raises instead of giving a wrong gradient. Where torch refuses an
+output changed by a recorded in-place op (``h = x.exp(); h.mul_(2)``), the former self's copy
+holds the values the op saved, and the gradient is right.
 """
 
 from __future__ import annotations
 
 import numbers
+import weakref
 
 import numpy as np
 
-from ..graph import _Clock, _mode, no_grad
-from ..tensor import Tensor, default_generator, lift
+from ..graph import Kept, _Clock, _mode, no_grad
+from ..tensor import _RETAIN, LEAF_VIEW, Tensor, _Former, _Version, default_generator, lift
 from . import elementwise as ew
-from .shape import index_put
+from .shape import as_strided, copy_slices, index_put, view_root
 
 _LEAF_MESSAGE = (
     "a leaf Variable that requires grad is being used in an in-place operation ({op} on a "
@@ -42,35 +52,104 @@ def apply_(t: Tensor, op: str, fn, *args) -> Tensor:
     if not recording:
         with no_grad():
             new = fn(t, *args)
-        _write(t, new._array, op)
+        _check_fits(t, new._array, op)
+        _write(t, new._array)
         return t
-    if t._ver is not None and t._ver.viewed:
+    root, positions = view_root(t, fresh=True)
+    if root is not None:
+        return _through_view(t, root, positions, op, fn, args)
+    if t._saved is LEAF_VIEW:
         raise RuntimeError(
-            f"{op} on a tensor of shape {t.shape} that shares memory with a view in the graph: "
-            "retrograd records in-place ops only on tensors that are not views; use an "
-            "out-of-place op, or .clone() first"
+            f"{op} with a value that requires grad, on a view of shape {t.shape} of a tensor "
+            "that does not: that tensor would not see the graph. Write into the tensor itself "
+            "(x[i, j] = v rather than x[i][j] = v), or clone() the view first"
         )
     old = _former_self(t)
-    # y.mul_(y) reads y's old self: the new node must not list itself among its parents
-    new = fn(old, *(old if a is t else a for a in args))
-    _write(t, new._array, op)
-    t._parents, t._backward, t._saved = new._parents, new._backward, new._saved
-    t.requires_grad = True
-    t._tick = _Clock.now  # made now: its own version change is not a change after the fact
+    # an op reading t reads its former self; so does one reading a view of t
+    new = fn(old, *(_stand_in(a, t, old) for a in args))
+    _check_fits(t, new._array, op)
+    _write(t, new._array)
+    _become(t, new, old)
     return t
 
 
-def _former_self(t: Tensor) -> Tensor:
-    """A node that takes over ``t``'s place in the graph, with a copy of its current values."""
-    old = Tensor._wrap(t._array.copy())
+def _through_view(t: Tensor, root: Tensor, positions, op: str, fn, args) -> Tensor:
+    """An in-place op on ``t``, a view of ``root``, recorded as torch records it: ``root``
+    becomes a copy of its former self with the op's result written at t's positions
+    (copy_slices), and ``t`` becomes the view of that at its positions (as_strided)."""
+    if root._backward is None:
+        raise RuntimeError(
+            f"a view of a leaf Variable that requires grad is being used in an in-place "
+            f"operation ({op} on a view of shape {t.shape} of a leaf of shape {root.shape}); "
+            "change it under `with no_grad():`, or use an out-of-place op"
+        )
+    old_root = _former_self(root)
+    old = _former_self(t, as_strided(old_root, positions))
+    new = fn(old, *(_stand_in(a, root, old_root) for a in args))
+    _check_fits(t, new._array, op)
+    whole = copy_slices(old_root, positions, new)
+    _write(t, new._array)  # through the shared memory: root holds whole's values now
+    _become(root, whole, old_root)
+    _become(t, as_strided(root, positions), old, release=False)
+    t._parents += (old,)  # where backward finds t's former self (graph._used_self)
+    return t
+
+
+def _former_self(t: Tensor, like: Tensor | None = None) -> _Former:
+    """A node to take over ``t``'s place in the graph: ``like``'s node and values (by default
+    t's own node and a copy of its values), t's version as it stands."""
+    like = t if like is None else like
+    old = Tensor.__new__(_Former)
+    old._become_leaf(like._array.copy() if like is t else like._array)
     old.requires_grad = t.requires_grad
-    old._parents, old._backward, old._saved, old._tick = t._parents, t._backward, t._saved, t._tick
+    old.label = t.label
+    old._parents, old._backward, old._saved = like._parents, like._backward, like._saved
+    old._tick = t._tick
+    ver = t._ver
+    old._ver = None if ver is None else _Version(ver.count, ver.at)
     return old
 
 
-def _write(t: Tensor, values: np.ndarray, op: str) -> None:
-    """Copy ``values`` into ``t``'s array, after checking that it fits without changing ``t``'s
-    shape or dtype kind (torch refuses ``int_tensor += 0.5``)."""
+def _stand_in(a, t: Tensor, old: _Former):
+    """What an argument of an in-place op on ``t`` is read as: t's former self for t, and the
+    same view of the former self for a view of t (whose own graph the op will leave behind)."""
+    if a is t:
+        return old
+    if isinstance(a, Tensor) and a._ver is not None and a._ver is t._ver:
+        root, positions = view_root(a)
+        if root is t:
+            return as_strided(old, positions)
+    return a
+
+
+def _become(t: Tensor, new: Tensor, old: _Former, release: bool = True) -> None:
+    """``t`` takes ``new``'s node (after its values were written); its former self ``old``
+    takes the hooks registered so far (torch's rule), t keeps retain_grad. ``release``: t's node
+    lets go of what it saved, its former self included, at backward (a view's node keeps its
+    positions, so that later in-place ops still find the tensor it views)."""
+    hooks = t._hooks
+    if hooks:
+        moved = {key: hook for key, hook in hooks.items() if key is not _RETAIN}
+        for key in moved:
+            key.owner = weakref.ref(old)
+        old._hooks = moved or None
+        t._hooks = {_RETAIN: None} if _RETAIN in hooks else None
+    made_at = _mode.made_at  # anomaly mode: where each node was made moves with the node
+    if made_at is not None:
+        for src, dst in ((t, old), (new, t)):
+            entry = made_at.get(id(src))
+            if entry is not None and entry[0]() is src:
+                made_at[id(dst)] = (weakref.ref(dst), entry[1])
+    saved = new._saved
+    t._parents, t._backward = new._parents, new._backward
+    t._saved = tuple(saved) if release and saved.__class__ is Kept else saved
+    t.requires_grad = True
+    t._tick = old._until = _Clock.now  # made now: its own version change is not a later one
+
+
+def _check_fits(t: Tensor, values: np.ndarray, op: str) -> None:
+    """Refuse, before anything changes, a result that does not fit into ``t`` without changing
+    its shape or dtype kind (torch refuses ``int_tensor += 0.5``), or a read-only ``t``."""
     target = t._array
     if not np.can_cast(values.dtype, target.dtype, casting="same_kind"):
         raise RuntimeError(f"{op}: result type {values.dtype} can't be cast to the tensor's "
@@ -85,7 +164,11 @@ def _write(t: Tensor, values: np.ndarray, op: str) -> None:
     if not target.flags.writeable:
         raise RuntimeError(f"{op}: this tensor of shape {target.shape} is a read-only view (an "
                            "expand, say) whose elements share memory; use .clone() first")
-    np.copyto(target, values, casting="same_kind")
+
+
+def _write(t: Tensor, values: np.ndarray) -> None:
+    """Copy ``values`` into ``t``'s array (checked by _check_fits) and count the change."""
+    np.copyto(t._array, values, casting="same_kind")
     t._mark_modified()
 
 

@@ -36,7 +36,7 @@ def matmul(input, other):
 rmatmul = _reflected(matmul)
 
 
-@rule("matmul")
+@rule("matmul", reads="others")
 def _matmul(node, g):
     a, b = node._parents
     x, y = a._array, b._array
@@ -77,7 +77,7 @@ def linear(x, weight, bias=None):
     return result(data, (x, weight, bias), _linear)
 
 
-@rule("linear")
+@rule("linear", reads="others")
 def _linear(node, g):
     x, weight = node._parents[0], node._parents[1]
     gx = g @ weight._array if x.requires_grad else None

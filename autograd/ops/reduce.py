@@ -83,7 +83,7 @@ def _filled(g: np.ndarray, shape: tuple) -> np.ndarray:
     return out
 
 
-@rule("sum")
+@rule("sum", reads="")
 def _sum(node, g):
     return (_filled(_spread(g, node), node._parents[0]._array.shape),)
 
@@ -95,7 +95,7 @@ def mean(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     return result(a._array.mean(axis=axes, keepdims=keepdims), (a,), _mean, (axes,))
 
 
-@rule("mean")
+@rule("mean", reads="")
 def _mean(node, g):
     shape = node._parents[0]._array.shape
     n = _count(shape, node._saved[0])
@@ -115,17 +115,23 @@ def _extreme(fn, op, backward_rule, doc):
     return reduce
 
 
-def _to_winners(node, g):
-    """The gradient of a max or a min: to the elements equal to it, shared among ties."""
+def _to_winners(node, g, nan_wins: bool):
+    """The gradient of a max or a min: to the elements equal to it, shared among ties; with
+    ``nan_wins``, a nan result is shared among the nan elements (torch's max() and min() do
+    so; its amax and amin give nan)."""
     x = node._parents[0]._array
-    winners = x == _spread(node._array, node)
+    m = _spread(node._array, node)
+    winners = x == m
+    if nan_wins:
+        winners |= np.isnan(x) & np.isnan(m)
     count = winners.sum(axis=node._saved[0], keepdims=True)
-    return (winners * (_spread(g, node) / count).astype(g.dtype, copy=False),)
+    with np.errstate(divide="ignore", invalid="ignore"):  # amax of a nan: 0 winners, nan
+        return (winners * (_spread(g, node) / count).astype(g.dtype, copy=False),)
 
 
-def _winners_rule(op: str):
+def _winners_rule(op: str, nan_wins: bool = False):
     """A rule of its own for each op (a rule function carries the op's name)."""
-    return rule(op)(lambda node, g: _to_winners(node, g))
+    return rule(op, reads="inputs output")(lambda node, g: _to_winners(node, g, nan_wins))
 
 
 _EVEN = "tied elements share the gradient evenly"
@@ -133,8 +139,8 @@ amax = _extreme(np.max, "amax", _winners_rule("amax"),
                 f"The max along ``axis`` (an int, a tuple, None for all), values only; {_EVEN}.")
 amin = _extreme(np.min, "amin", _winners_rule("amin"),
                 f"The min along ``axis`` (an int, a tuple, None for all), values only; {_EVEN}.")
-_max_of = _extreme(np.max, "max", _winners_rule("max"), "")
-_min_of = _extreme(np.min, "min", _winners_rule("min"), "")
+_max_of = _extreme(np.max, "max", _winners_rule("max", nan_wins=True), "")
+_min_of = _extreme(np.min, "min", _winners_rule("min", nan_wins=True), "")
 
 
 def _return_type(name: str):
@@ -153,7 +159,7 @@ def _picked(op: str):
     """The backward rule of a selection (max or min along a dim, topk, sort): each gradient
     goes to the one element that was picked (torch: not shared among ties)."""
 
-    @rule(op)
+    @rule(op, reads="")
     def scatter(node, g):
         ax, idx = node._saved
         x = node._parents[0]._array
@@ -222,7 +228,7 @@ def var(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, 
     return result(data.astype(x.dtype, copy=False), (a,), _var, (axes, d, dof))
 
 
-@rule("var")
+@rule("var", reads="")
 def _var(node, g):
     _, d, dof = node._saved
     return (_spread(g, node) * d * (2 / dof if dof > 0 else np.inf),)
@@ -236,7 +242,7 @@ def std(a, axis=None, keepdims: bool = False, correction: int = 1, *, dim=None, 
     return result(np.sqrt(v._array), (v,), _std, KEEP)
 
 
-@rule("std")
+@rule("std", reads="output")
 def _std(node, g):
     s = node._array
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -269,7 +275,7 @@ def logsumexp(a, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
     return result(data, (a,), _logsumexp, (axes, lse))
 
 
-@rule("logsumexp")
+@rule("logsumexp", reads="inputs")
 def _logsumexp(node, g):
     axes, lse = node._saved
     return (_spread(g, node) * np.exp(node._parents[0]._array - lse),)
@@ -285,7 +291,7 @@ def softmax(a, axis: int = -1, *, dim=None):
     return result(e, (a,), _softmax, ax)
 
 
-@rule("softmax")
+@rule("softmax", reads="output")
 def _softmax(node, g):
     s, ax = node._array, node._saved
     return (s * (g - np.sum(g * s, axis=ax, keepdims=True)),)
@@ -301,7 +307,7 @@ def log_softmax(a, axis: int = -1, *, dim=None):
     return result(out, (a,), _log_softmax, ax)
 
 
-@rule("log_softmax")
+@rule("log_softmax", reads="output")
 def _log_softmax(node, g):
     ax = node._saved
     return (g - np.exp(node._array) * np.sum(g, axis=ax, keepdims=True),)
@@ -341,7 +347,7 @@ def norm(a, p=2, dim=None, keepdim: bool = False):
     return result(np.asarray(data, dtype=x.dtype), (a,), _norm, (axes, p))
 
 
-@rule("norm")
+@rule("norm", reads="inputs output")
 def _norm(node, g):
     axes, p = node._saved
     x = node._parents[0]._array
@@ -356,8 +362,8 @@ def _norm(node, g):
         elif p == math.inf or p == -math.inf:
             winners = np.abs(x) == n
             local = np.sign(x) * winners / winners.sum(axis=axes, keepdims=True)
-        else:
-            local = np.where(n == 0, 0, np.sign(x) * (np.abs(x) / n) ** (p - 1))
+        else:  # 0 where x = 0 (for p < 1 the power there is inf), as torch
+            local = np.where((n == 0) | (x == 0), 0, np.sign(x) * (np.abs(x) / n) ** (p - 1))
     return ((local * g).astype(x.dtype, copy=False),)
 
 
@@ -397,7 +403,7 @@ def _others_product(x: np.ndarray, ax: int) -> np.ndarray:
     return exclusive(x) * np.flip(exclusive(np.flip(x, ax)), ax)
 
 
-@rule("prod")
+@rule("prod", reads="inputs")
 def _prod(node, g):
     x = node._parents[0]._array
     axes = node._saved[0]
@@ -418,7 +424,7 @@ def cumsum(a, dim: int):
     return result(np.cumsum(x, axis=ax).reshape(x.shape), (a,), _cumsum, ax)
 
 
-@rule("cumsum")
+@rule("cumsum", reads="")
 def _cumsum(node, g):
     ax = node._saved
     if g.ndim == 0:

@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from ..graph import KEEP
+from ..graph import KEEP, Kept, enable_grad, self_at, stale_view
 from ..scalar_math import rule
 from ..tensor import Tensor, _data, result, share_version
 from .elementwise import sum_to
@@ -31,7 +31,7 @@ def reshape(a, *shape):
     return share_version(result(data, (a,), _reshape, KEEP), a)
 
 
-@rule("reshape")
+@rule("reshape", reads="")
 def _reshape(node, g):
     return (g.reshape(node._parents[0]._array.shape),)
 
@@ -64,7 +64,7 @@ def transpose(a, *axes):
         perm = tuple(perm)
     else:
         return permute(a, *axes)
-    return share_version(result(a._array.transpose(perm), (a,), _permute, perm), a)
+    return share_version(result(a._array.transpose(perm), (a,), _permute, Kept(perm)), a)
 
 
 def permute(a, *dims):
@@ -75,10 +75,10 @@ def permute(a, *dims):
     if sorted(perm) != list(range(ndim)):
         raise ValueError(f"permute: {dims} is not a permutation of the {ndim} dims of a "
                          f"tensor of shape {a.shape}")
-    return share_version(result(a._array.transpose(perm), (a,), _permute, perm), a)
+    return share_version(result(a._array.transpose(perm), (a,), _permute, Kept(perm)), a)
 
 
-@rule("permute")
+@rule("permute", reads="")
 def _permute(node, g):
     return (g.transpose(np.argsort(node._saved)),)
 
@@ -115,7 +115,7 @@ def expand(a, *sizes):
     return share_version(result(data, (a,), _expand, KEEP), a)
 
 
-@rule("expand")
+@rule("expand", reads="")
 def _expand(node, g):
     return (sum_to(g, node._parents[0]._array.shape),)
 
@@ -148,7 +148,17 @@ def getitem(a, index):
         data = a._array[(*parts, Ellipsis)] if Ellipsis not in parts else np.asarray(data)
     # an integer index array can pick an element twice; then its gradients must add up
     repeats = any(isinstance(p, np.ndarray) and p.ndim > 0 and p.dtype != bool for p in parts)
-    return share_version(result(data, (a,), _getitem, (key, repeats)), a)
+    return share_version(result(data, (a,), _getitem, _kept_if_basic(parts, (key, repeats))), a)
+
+
+def _kept_if_basic(parts: tuple, saved: tuple) -> tuple:
+    """``saved`` as Kept (never released) when the index holds no array, only ints and slices:
+    the result is then a view, which a second backward (a view of a weight taken once and used
+    at every step, say) may pass again, as through torch's Select and Slice; an index array is
+    released as torch does."""
+    if any(isinstance(p, np.ndarray) for p in parts):
+        return saved
+    return Kept(saved)
 
 
 def index_key(index):
@@ -172,7 +182,7 @@ def index_put(a, index, value):
     return result(data, (a, value), _index_put, key)
 
 
-@rule("index_put")
+@rule("index_put", reads="")
 def _index_put(node, g):
     a, value = node._parents
     key = node._saved
@@ -186,7 +196,7 @@ def _index_put(node, g):
     return ga, gv
 
 
-@rule("getitem")
+@rule("getitem", reads="")
 def _getitem(node, g):
     key, repeats = node._saved
     x = node._parents[0]._array
@@ -196,6 +206,105 @@ def _getitem(node, g):
     else:
         out[key] = g
     return (out,)
+
+
+# -- in-place ops through views: where a view's elements lie in the tensor it views -------------
+
+@rule("as_strided", reads="")
+def _as_strided(node, g):
+    x = node._parents[0]._array
+    out = np.zeros(x.size, dtype=g.dtype)
+    np.add.at(out, node._saved[0], g)
+    # a view written in place also lists its former self, which its gradient does not reach
+    return (out.reshape(x.shape),) + (None,) * (len(node._parents) - 1)
+
+
+# the rules whose result may share its input's memory
+_VIEWS = (_reshape, _permute, _expand, _getitem, _as_strided)
+
+
+def view_root(t, fresh: bool = False):
+    """For ``t``, a view in the graph (reshape, transpose, expand or basic indexing of a tensor
+    whose memory it shares, maybe through other views): the tensor at the root of those views
+    and the flat position there of each of t's elements; (None, None) for any other tensor.
+    ``fresh``: refuse a view taken before an in-place op made one of those tensors anew."""
+    ver = t._ver
+    steps, node = [], t
+    while (ver is not None and node._backward in _VIEWS and node._parents
+           and node._parents[0]._ver is ver):
+        if fresh and node._parents[0]._tick > node._tick:
+            raise stale_view(node, node._parents[0])
+        steps.append(node)
+        node = node._parents[0]
+    if not steps:
+        return None, None
+    positions = np.arange(node._array.size).reshape(node._array.shape)
+    for view in reversed(steps):
+        positions = _view_again(view, positions)
+    return node, positions
+
+
+def _view_again(view, array: np.ndarray) -> np.ndarray:
+    """The view op that made ``view``, applied to ``array`` (shaped as that op's input)."""
+    rule = view._backward
+    if rule is _reshape:
+        return array.reshape(view._array.shape)
+    if rule is _permute:
+        return array.transpose(view._saved)
+    if rule is _expand:
+        return np.broadcast_to(array, view._array.shape)
+    if rule is _as_strided:
+        return np.ravel(array)[view._saved[0]]
+    key = view._saved[0]
+    parts = key if isinstance(key, tuple) else (key,)
+    return array[key] if any(p is Ellipsis for p in parts) else array[(*parts, Ellipsis)]
+
+
+def as_strided(a, positions: np.ndarray):
+    """The elements of ``a`` at the flat ``positions`` (torch's as_strided, with the view
+    written as positions): a view of ``a`` taken again, as a copy. The gradient goes back to
+    those positions (added up where one is taken twice, as by an expand)."""
+    return result(np.ravel(a._array)[positions], (a,), _as_strided, Kept((positions,)))
+
+
+def rederived(view, tick: int):
+    """``view`` taken again from what its root tensor was at ``tick``, when a recorded in-place
+    op made a tensor along its chain of views anew after the view was taken (what torch's
+    view regeneration gives); None when the chain holds (or ``view`` is no view)."""
+    ver = view._ver
+    if ver is None or view._backward not in _VIEWS:
+        return None
+    node, stale = view, False
+    while node._backward in _VIEWS and node._parents and node._parents[0]._ver is ver:
+        stale = stale or node._parents[0]._tick > node._tick
+        node = node._parents[0]
+    if not stale:
+        return None
+    then = self_at(node, tick, view._backward.op)
+    _, positions = view_root(view)
+    with enable_grad():
+        again = as_strided(then, positions)
+    again._tick, again._ver = then._tick, then._ver  # as if taken then; then's changes are its
+    return again
+
+
+def copy_slices(a, positions: np.ndarray, value):
+    """A copy of ``a`` with ``value`` written at the flat ``positions`` (torch's CopySlices): an
+    in-place op through a view, seen from the tensor the view shares memory with. Gradients:
+    ``a`` gets g where it was not overwritten, ``value`` gets g at the positions."""
+    data = a._array.copy()
+    data.reshape(-1)[positions] = value._array
+    return result(data, (a, value), _copy_slices, Kept((positions,)))
+
+
+@rule("copy_slices", reads="")
+def _copy_slices(node, g):
+    a, value = node._parents
+    positions = node._saved[0]
+    flat = np.array(g).reshape(-1)  # a copy
+    gv = flat[positions] if value.requires_grad else None
+    flat[positions] = 0
+    return (flat.reshape(g.shape) if a.requires_grad else None), gv
 
 
 # -- joining and splitting ------------------------------------------------------------------------
@@ -225,7 +334,7 @@ def concatenate(tensors, axis: int = 0, *, dim=None):
     return result(data, tuple(tensors), _concatenate, (ax, bounds))
 
 
-@rule("concatenate")
+@rule("concatenate", reads="")
 def _concatenate(node, g):
     ax, bounds = node._saved
     return tuple(np.split(g, bounds, axis=ax))
@@ -244,7 +353,7 @@ def stack(tensors, axis: int = 0, *, dim=None):
     return result(data, tuple(tensors), _stack, ax)
 
 
-@rule("stack")
+@rule("stack", reads="")
 def _stack(node, g):
     ax = node._saved
     return tuple(np.take(g, i, axis=ax) for i in range(len(node._parents)))
@@ -290,7 +399,7 @@ def clone(a):
     return result(a._array.copy(), (a,), _clone, KEEP)
 
 
-@rule("clone")
+@rule("clone", reads="")
 def _clone(node, g):
     return (g,)
 
@@ -316,7 +425,7 @@ def repeat(a, *sizes):
     return result(np.tile(a._array, sizes), (a,), _repeat, tuple(int(n) for n in sizes))
 
 
-@rule("repeat")
+@rule("repeat", reads="")
 def _repeat(node, g):
     sizes = node._saved
     shape = node._parents[0]._array.shape
@@ -362,6 +471,6 @@ def gather(a, dim: int, index):
     return result(x[key], (a,), _gather, (key, True))
 
 
-@rule("gather")
+@rule("gather", reads="")
 def _gather(node, g):
     return _getitem(node, g)

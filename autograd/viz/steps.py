@@ -6,10 +6,11 @@ Kahn's order with a stack) on counters of its own, and calls each op's backward 
 gradients it sends. It writes nothing on the graph: no ``.grad`` changes, so it can step
 through a graph before or after ``backward()`` (a Tensor graph after a backward only with
 ``retain_graph=True``, since backward releases what the rules need). Tensor hooks are not
-called. Frame k shows the node being processed (orange), the local derivative its op applies,
-and every gradient known so far: in black for nodes already processed, in orange for nodes
-that gradients reached but that wait their turn (their sum may still be partial), blank for
-nodes not reached yet.
+called. (The version check it shares with backward does point, for good, an op that used a
+tensor before an in-place op changed it at the former self it used.) Frame k shows the node
+being processed (orange), the local derivative its op applies, and every gradient known so
+far: in black for nodes already processed, in orange for nodes that gradients reached but
+that wait their turn (their sum may still be partial), blank for nodes not reached yet.
 """
 
 from __future__ import annotations

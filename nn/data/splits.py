@@ -69,10 +69,10 @@ def _allocate(counts: np.ndarray, size: int, rng: np.random.Generator) -> np.nda
     return take
 
 
-def _parts(n: int, sizes: list[int], shuffle: bool, stratify: Any,
+def _parts(n: int, sizes: list[int], names: list[str], shuffle: bool, stratify: Any,
            rng: np.random.Generator, where: str) -> list[np.ndarray]:
-    """Row indices of each part; ``sizes`` are the parts after the first (training) one, which
-    takes the rest."""
+    """Row indices of each part; ``sizes`` (named ``names``) are the parts after the first
+    (training) one, which takes the rest."""
     if stratify is None:
         order = rng.permutation(n) if shuffle else np.arange(n)
         bounds = np.cumsum([n - sum(sizes), *sizes])
@@ -91,6 +91,13 @@ def _parts(n: int, sizes: list[int], shuffle: bool, stratify: Any,
         raise ValueError(f"{where}: the least populated class in stratify, "
                          f"{classes.tolist()[counts.argmin()]!r}, has only 1 member, which is "
                          "too few; every class needs at least 2 rows")
+    words = {"val_size": "validation", "test_size": "test"}
+    for name, size in zip(("training", *(words.get(k, k) for k in names)),
+                          (n - sum(sizes), *sizes)):
+        if size < len(classes):  # a part without every class is not stratified (scikit-learn)
+            raise ValueError(f"{where}: the {name} part would get {size} "
+                             f"rows for {len(classes)} classes; a stratified split needs at "
+                             "least one row per class in every part")
     members = [rng.permutation(np.flatnonzero(codes == k)) for k in range(len(classes))]
     remaining, parts = counts.copy(), []
     for size in sizes:
@@ -121,7 +128,7 @@ def _split(arrays: tuple, sizes: dict, shuffle: bool, stratify: Any, seed: Any,
         asked = ", ".join(f"{k}={v!r}" for k, v in sizes.items())
         raise ValueError(f"{where}: {asked} leave no training rows out of {n} "
                          f"({' + '.join(map(str, counts))} rows asked for)")
-    parts = _parts(n, counts, bool(shuffle), stratify, rng, where)
+    parts = _parts(n, counts, list(sizes), bool(shuffle), stratify, rng, where)
     return [_take(a, p) for a in arrays for p in parts]
 
 

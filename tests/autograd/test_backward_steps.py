@@ -11,6 +11,7 @@ import pytest
 import autograd
 import nn
 from autograd import Tensor, Value, draw_graph, viz
+from autograd.graph import nodes_below
 from autograd.viz import BackwardSteps, backward_steps
 from nn.scalar import MLP
 
@@ -23,7 +24,11 @@ SVG_NS = "{http://www.w3.org/2000/svg}"
 
 def driver_order(monkeypatch, root, **backward):
     """Run the real backward on ``root`` and return the nodes in the order the driver handed
-    each its gradient (Value/Tensor._take_grad, called once per node it processes)."""
+    each its gradient (Value/Tensor._take_grad, called once per node it processes; the driver
+    calls it on an intermediate tensor only when hooks are set, so each gets an empty set)."""
+    for node in nodes_below(root):
+        if isinstance(node, Tensor) and node._hooks is None:
+            node._hooks = {}
     seen = []
     for cls in (Value, Tensor):
         original = cls._take_grad
