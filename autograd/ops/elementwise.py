@@ -434,17 +434,21 @@ def _silu(node, g):
     return (g * s * (1 + x * (1 - s)),)
 
 
-def softplus(a, beta: float = 1.0):
-    """log(1 + e^(beta x)) / beta = (max(bx, 0) + log1p(e^-|bx|)) / beta, exact for any x."""
+def softplus(a, beta: float = 1.0, threshold: float = 20.0):
+    """log(1 + e^(beta x)) / beta = (max(bx, 0) + log1p(e^-|bx|)) / beta, exact for any x; x
+    itself where beta x > threshold, with gradient 1 (torch's rule)."""
     a = floating(a)
     bx = beta * a._array
     data = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
-    return result(data, (a,), _softplus, beta)
+    linear = bx > threshold
+    data = np.where(linear, a._array, data).astype(a._array.dtype, copy=False)
+    return result(data, (a,), _softplus, (beta, linear))
 
 
 @rule("softplus", reads="inputs")
 def _softplus(node, g):
-    return (g * _sigmoid_of(node._saved * node._parents[0]._array),)
+    beta, linear = node._saved
+    return (np.where(linear, g, g * _sigmoid_of(beta * node._parents[0]._array)),)
 
 
 def cast(a, dtype):

@@ -408,3 +408,19 @@ def test_no_tensor_made_by_the_review_s_paths_leaks_into_plain_leaves():
     with no_grad():
         x[0].mul_(2)
     assert type(x).__name__ == "Tensor" and x.is_leaf and x._version == 1
+
+
+def test_softplus_turns_linear_above_torch_s_threshold(torch):
+    # a hypothesis run found x = 20.5: torch's gradient there is exactly 1, sigmoid's is not
+    values = [19.5, 20.0, 20.5, 25.0, -30.0, 1000.0]
+
+    def run(k):
+        grads = []
+        for beta in (1.0, 2.0):
+            x = leaf(k, values)
+            y = x.softplus(beta) if k is ag else torch.nn.functional.softplus(x, beta)
+            y.sum().backward()
+            grads += [y, x.grad]
+        return grads
+
+    assert_same(torch, run, rtol=1e-15)  # to the last bit but one below the threshold
