@@ -273,13 +273,13 @@ class Metric:
         self.reset_state()
 
     def reset_state(self) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define reset_state()")
 
     def update_state(self, y_true: Any, y_pred: Any) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define update_state()")
 
     def result(self) -> float:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define result()")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"

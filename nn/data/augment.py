@@ -88,7 +88,7 @@ class _Transform:
         return like(x, out.astype(a.dtype))
 
     def _apply(self, a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _apply()")
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items() if not k.startswith("_"))
@@ -131,7 +131,7 @@ class _ImageTransform(_Transform):
                          f"{a.shape}")
 
     def _images(self, a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _images()")
 
 
 class RandomFlip(_ImageTransform):
@@ -196,7 +196,7 @@ class _Affine(_ImageTransform):
 
     def _draw(self, n: int, h: int, w: int, rng: np.random.Generator) -> tuple:
         """Matrices (n, 2, 2) and shifts (n, 2) in (row, column) order."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _draw()")
 
     def _images(self, a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         n, h, w, _ = a.shape
