@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 
 import autograd as ag
-from autograd import Function, Tensor
+from autograd import Tensor
 from autograd.graph import op_name
 from autograd.tensor import AccumulateGrad, BackwardNode
+
+from .test_gradcheck import Cube  # x ** 3 with its derivative written by hand
 
 
 @pytest.fixture
@@ -102,17 +104,6 @@ def test_op_name_still_gives_the_short_name_drawings_use():
 
 
 def test_a_function_s_node_is_named_after_its_class_as_torch(torch):
-    class Cube(Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x * x * x
-
-        @staticmethod
-        def backward(ctx, grad):
-            (x,) = ctx.saved_tensors
-            return grad * 3 * x * x
-
     class TorchCube(torch.autograd.Function):
         @staticmethod
         def forward(ctx, x):

@@ -15,6 +15,8 @@ import autograd as ag
 from autograd import Tensor, gradcheck
 from autograd.testing import arrays, floats_away_from, safe_floats, shapes
 
+from . import torch_oracle
+
 
 def leaf(x) -> Tensor:
     return Tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
@@ -25,21 +27,7 @@ def torch():
     return pytest.importorskip("torch")
 
 
-def compare(torch, ours, theirs, *inputs, rtol: float = 1e-10, atol: float = 1e-12) -> None:
-    """``ours`` on Tensors and ``theirs`` on torch tensors made from the same float64
-    ``inputs``: the same values, and the same gradients of sum(out * w) for a random w."""
-    mine = [leaf(x) for x in inputs]
-    ref = [torch.tensor(np.array(x, dtype=np.float64), requires_grad=True) for x in inputs]
-    out, expected = ours(*mine), theirs(*ref)
-    assert out.shape == tuple(expected.shape)
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=rtol, atol=atol)
-    w = np.random.default_rng(0).standard_normal(out.shape)
-    (out * Tensor(w)).sum().backward()
-    (expected * torch.tensor(w)).sum().backward()
-    for i, (m, r) in enumerate(zip(mine, ref, strict=True)):
-        want = np.zeros(m.shape) if r.grad is None else r.grad.numpy()
-        got = np.zeros(m.shape) if m.grad is None else m.grad.numpy()
-        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=f"input {i}")
+compare = torch_oracle.compare  # compare(torch, ours, theirs, *inputs)
 
 
 @st.composite

@@ -2,6 +2,7 @@
 same gradients (of sum(out * w) for a random w). Ties are kept here on purpose where PyTorch
 defines the gradient at them (max/min and maximum/minimum split it evenly)."""
 
+import functools
 import operator
 
 import numpy as np
@@ -11,7 +12,6 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd as ag
-from autograd import Tensor
 from autograd.testing import (
     arrays,
     broadcastable_shapes,
@@ -21,6 +21,7 @@ from autograd.testing import (
     valid_axes,
 )
 
+from . import torch_oracle
 from .test_tensor_ops import (
     ANYWHERE,
     NONZERO,
@@ -36,22 +37,8 @@ torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
 
-def compare(ours, theirs, *inputs, rtol: float = 1e-10, atol: float = 1e-12) -> None:
-    """Run ``ours`` on Tensors and ``theirs`` on torch tensors made from the same float64
-    ``inputs``; check the outputs, then the gradients of sum(out * w) for one random w."""
-    mine = [Tensor(np.array(x, dtype=np.float64), requires_grad=True) for x in inputs]
-    ref = [torch.tensor(np.array(x, dtype=np.float64), requires_grad=True) for x in inputs]
-    out, expected = ours(*mine), theirs(*ref)
-    assert out.shape == tuple(expected.shape)
-    assert out.dtype == np.float64
-    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=rtol, atol=atol)
-    w = np.random.default_rng(0).standard_normal(out.shape)
-    (out * Tensor(w)).sum().backward()
-    (expected * torch.tensor(w)).sum().backward()
-    for i, (m, r) in enumerate(zip(mine, ref, strict=True)):
-        want = np.zeros(m.shape) if r.grad is None else r.grad.numpy()
-        got = np.zeros(m.shape) if m.grad is None else m.grad.numpy()
-        np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, err_msg=f"input {i}")
+# every comparison here is in float64, and so is every result
+compare = functools.partial(torch_oracle.compare, torch, dtype=np.float64)
 
 
 def dims(axis, ndim: int):
